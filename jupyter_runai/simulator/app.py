@@ -1,0 +1,403 @@
+"""The simulator's HTTP face: the Run:ai routes jupyter-runai uses, plus ``/_simulator/`` hooks.
+
+Status codes, bodies and paths follow the official spec (``spec/runai-api.json``). Where the spec
+is silent the choice is written next to the handler, and the conformance tests list each one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections import Counter
+from typing import Any
+
+from openapi_schema_validator import OAS30Validator, oas30_format_checker
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
+from tornado import web
+
+from . import filters
+from .auth import TokenError, TokenIssuer
+from .faults import Faults
+from .spec import SPEC_PATH
+from .state import ApiError, ControlPlane
+
+WORKLOAD_FIELDS = (
+    "type name clusterId projectId projectName departmentId departmentName createdAt deletedAt "
+    "submittedBy phase completedAt nodepool distributedFramework allocatedGPU idleGpus "
+    "idleAllocatedGpus phaseUpdatedAt category totalPendingTimeSeconds totalRunningTimeSeconds "
+    "priority priorityClassName guaranteedRuntimeEndsAt aiApplicationId aiApplicationName"
+).split()
+PROJECT_FIELDS = (
+    "name clusterId departmentId parentId parentName phase totalGpuQuota gpuAllocated createdAt "
+    "avgGpuAllocation24h avgGpuUtilization24h avgGpuMemoryUtilization24h avgGpuAllocation7d "
+    "avgGpuUtilization7d avgGpuMemoryUtilization7d avgGpuAllocation30d avgGpuUtilization30d "
+    "avgGpuMemoryUtilization30d"
+).split()
+ACCEPTED = {"code": 202, "message": "Request has been accepted."}
+#: Messages of injected errors, as the spec's examples word them.
+INJECTED_MESSAGES = {
+    401: "Issuer is not familiar.",
+    403: "You do not have sufficient permissions.",
+    429: "Too many requests.",
+    500: "Something went wrong.",
+}
+
+
+def _body_validator() -> OAS30Validator:
+    spec = json.loads(SPEC_PATH.read_text())
+    registry = Registry().with_resource(
+        "urn:runai-api", Resource.from_contents(spec, default_specification=DRAFT4)
+    )
+    return OAS30Validator(
+        {"$ref": "urn:runai-api#/components/schemas/WorkspaceCreationRequest"},
+        registry=registry,
+        format_checker=oas30_format_checker,
+    )
+
+
+class Simulation:
+    """Everything the handlers share: state, token issuer, faults, request counts, options."""
+
+    def __init__(
+        self,
+        control_plane: ControlPlane,
+        client_id: str,
+        client_secret: str,
+        faults: Faults | None = None,
+        legacy_status_codes: bool = False,
+    ) -> None:
+        self.plane = control_plane
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.faults = faults or Faults()
+        self.legacy_status_codes = legacy_status_codes
+        self.tokens = TokenIssuer(issuer="jupyter-runai-simulator")
+        self.requests: Counter[str] = Counter()
+        self.body_validator = _body_validator()
+
+
+class RunaiHandler(web.RequestHandler):
+    """Base: JSON errors, request counting, faults and bearer authentication."""
+
+    route = ""  # "<route template>", set on each subclass
+    public = False  # True for the token endpoint
+
+    def initialize(self, sim: Simulation) -> None:
+        self.sim = sim
+        self.claims: dict[str, Any] = {}
+
+    @property
+    def route_key(self) -> str:
+        return f"{self.request.method} {self.route}"
+
+    def set_default_headers(self) -> None:
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Server", "jupyter-runai-simulator")
+
+    def check_xsrf_cookie(self) -> None:
+        """A bearer-token API has no cookies to protect."""
+
+    async def prepare(self) -> None:
+        self.sim.requests[self.route_key] += 1
+        faults = self.sim.faults
+        self.faulty = faults.active_for(self.route_key)
+        if self.faulty and faults.roll(faults.error_rate):
+            status = faults.error_status
+            if faults.retry_after is not None:
+                self.set_header("Retry-After", f"{faults.retry_after:g}")
+            message = INJECTED_MESSAGES.get(status, "Please try again in few minutes.")
+            await self.respond(status, {"code": status, "message": message})
+            return
+        if not self.public:
+            self._authenticate()
+        self.sim.plane.advance()
+
+    def _authenticate(self) -> None:
+        header = self.request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ApiError(401, "Missing bearer token.")
+        try:
+            self.claims = self.sim.tokens.verify(token.strip())
+        except TokenError as exc:
+            raise ApiError(401, str(exc)) from None
+
+    async def respond(self, status: int, body: Any = None) -> None:
+        """Answer, after any injected latency; or drop the connection if that fault is drawn."""
+        faults = self.sim.faults
+        if self.faulty and faults.latency_ms:
+            await asyncio.sleep(faults.latency_ms / 1000)
+        if self.faulty and faults.drop_connections and faults.roll(faults.drop_connections):
+            self.detach().close()
+            return
+        self.set_status(status)
+        if body is None:
+            self.clear_header("Content-Type")
+            self.finish()
+        else:
+            self.finish(json.dumps(body))
+
+    def _handle_request_exception(self, e: BaseException) -> None:
+        if isinstance(e, ApiError):
+            if not self._finished:
+                self.set_status(e.status)
+                self.finish(json.dumps(e.body()))
+            return
+        super()._handle_request_exception(e)
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        reason = self._reason if status_code != 500 else "Something went wrong."
+        self.finish(json.dumps({"code": status_code, "message": reason}))
+
+    # -- request parsing helpers ------------------------------------------------------------
+    def json_body(self) -> dict[str, Any]:
+        try:
+            body = json.loads(self.request.body or b"null")
+        except ValueError:
+            raise ApiError(400, "Request body is not valid JSON.") from None
+        if not isinstance(body, dict):
+            raise ApiError(400, "Request body must be a JSON object.")
+        return body
+
+    def workload_id(self, raw: str) -> str:
+        """Choice: a non-UUID id is a 400 (the spec types it uuid but lists no 400)."""
+        try:
+            return str(uuid.UUID(raw))
+        except ValueError:
+            raise ApiError(400, f"workloadId: {raw!r} is not a UUID.") from None
+
+    def int_arg(self, name: str, default: int, low: int, high: int) -> int:
+        raw = self.get_query_argument(name, None)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ApiError(400, f"{name}: {raw!r} is not an integer.") from None
+        if not low <= value <= high:
+            raise ApiError(400, f"{name}: must be between {low} and {high}, got {value}.")
+        return value
+
+    def enum_arg(self, name: str, choices: list[str], default: str | None) -> str | None:
+        value = self.get_query_argument(name, default)
+        if value is not None and value not in choices:
+            raise ApiError(400, f"{name}: {value!r} is not one of {', '.join(choices)}.")
+        return value
+
+    def page(
+        self, rows: list[tuple[dict[str, Any], Any]], fields: list[str]
+    ) -> tuple[list, int | None]:
+        """Filter, sort and page (row-values, item) pairs; ``next`` is the next page's offset."""
+        raw_filters = [
+            part
+            for value in self.get_query_arguments("filterBy")
+            for part in value.split(",")
+            if part
+        ]
+        try:
+            conditions = filters.parse(raw_filters, fields)
+            rows = [pair for pair in rows if filters.matches(pair[0], conditions)]
+        except filters.FilterError as exc:
+            raise ApiError(400, str(exc)) from None
+        sort_by = self.enum_arg("sortBy", fields, None)
+        descending = self.enum_arg("sortOrder", ["asc", "desc"], "asc") == "desc"
+        if sort_by:
+            rows.sort(key=lambda pair: filters.sort_key(pair[0].get(sort_by)), reverse=descending)
+        elif descending:
+            rows.reverse()
+        search = self.get_query_argument("search", None)
+        if search:
+            rows = [pair for pair in rows if search.lower() in str(pair[0].get("name", "")).lower()]
+        offset = self.int_arg("offset", 0, 0, 2**31 - 1)
+        limit = self.int_arg("limit", 50, 1, 500)
+        chunk = [item for _, item in rows[offset : offset + limit]]
+        return chunk, (offset + limit if offset + limit < len(rows) else None)
+
+
+class TokenHandler(RunaiHandler):
+    route = "/api/v1/token"
+    public = True
+
+    async def post(self) -> None:
+        """Choice: bad credentials answer 401 (the spec lists only 400/500/503 here)."""
+        body = {key.lower(): value for key, value in self.json_body().items()}
+        grant = body.get("granttype")
+        if grant == "client_credentials":
+            client_id, secret = body.get("clientid"), body.get("clientsecret")
+        elif grant == "app_token":
+            client_id, secret = body.get("appid"), body.get("appsecret")
+        else:
+            raise ApiError(
+                400, f"grantType: {grant!r} is not supported; use client_credentials or app_token."
+            )
+        if not client_id or not secret:
+            raise ApiError(400, "Required parameter is missing")
+        if client_id != self.sim.client_id or secret != self.sim.client_secret:
+            raise ApiError(401, "Invalid client credentials.")
+        lifetime = self.sim.faults.token_lifetime_s
+        token = self.sim.tokens.issue(client_id, lifetime)
+        await self.respond(
+            200, {"accessToken": token, "idToken": token, "expiresIn": int(lifetime)}
+        )
+
+
+class WorkloadsHandler(RunaiHandler):
+    route = "/api/v1/workloads"
+
+    async def get(self) -> None:
+        plane = self.sim.plane
+        deleted = self.enum_arg("deleted", ["true", "false"], "false") == "true"
+        pool = plane.deleted if deleted else plane.workspaces
+        rows = sorted(pool.values(), key=lambda w: w.created_at)
+        chunk, next_offset = self.page([(plane.filter_row(w), w) for w in rows], WORKLOAD_FIELDS)
+        body: dict[str, Any] = {"workloads": [plane.workload_view(w) for w in chunk]}
+        if next_offset is not None:
+            body["next"] = next_offset
+        await self.respond(200, body)
+
+
+class WorkloadHandler(RunaiHandler):
+    route = "/api/v1/workloads/{workloadId}"
+
+    async def get(self, raw_id: str) -> None:
+        plane = self.sim.plane
+        ws = plane.workspace(self.workload_id(raw_id))
+        await self.respond(200, plane.workload_view(ws, detailed=True))
+
+
+class WorkspacesHandler(RunaiHandler):
+    route = "/api/v1/workloads/workspaces"
+
+    async def post(self) -> None:
+        body = self.json_body()
+        issues = [
+            {"field": ".".join(str(p) for p in err.absolute_path) or "body", "details": err.message}
+            for err in self.sim.body_validator.iter_errors(body)
+        ]
+        if issues:
+            raise ApiError(400, "Invalid workspace creation request.", issues)
+        plane = self.sim.plane
+        ws = plane.create(body, created_by=self.claims.get("sub", "unknown"))
+        await self.respond(200 if self.sim.legacy_status_codes else 202, plane.workspace_view(ws))
+
+
+class WorkspaceHandler(RunaiHandler):
+    route = "/api/v1/workloads/workspaces/{workloadId}"
+
+    async def get(self, raw_id: str) -> None:
+        plane = self.sim.plane
+        await self.respond(200, plane.workspace_view(plane.workspace(self.workload_id(raw_id))))
+
+    async def delete(self, raw_id: str) -> None:
+        self.sim.plane.delete(self.workload_id(raw_id))
+        if self.sim.legacy_status_codes:
+            await self.respond(204)
+        else:
+            await self.respond(202, ACCEPTED)
+
+
+class SuspendHandler(RunaiHandler):
+    route = "/api/v1/workloads/workspaces/{workloadId}/suspend"
+
+    async def post(self, raw_id: str) -> None:
+        self.sim.plane.suspend(self.workload_id(raw_id))
+        await self.respond(202, ACCEPTED)
+
+
+class ResumeHandler(RunaiHandler):
+    route = "/api/v1/workloads/workspaces/{workloadId}/resume"
+
+    async def post(self, raw_id: str) -> None:
+        self.sim.plane.resume(self.workload_id(raw_id))
+        await self.respond(202, ACCEPTED)
+
+
+class ProjectsHandler(RunaiHandler):
+    route = "/api/v1/org-unit/projects"
+
+    async def get(self) -> None:
+        plane = self.sim.plane
+        rows = [(plane.project_row(p), p) for p in plane.projects.values()]
+        chunk, next_offset = self.page(rows, PROJECT_FIELDS)
+        body: dict[str, Any] = {"projects": [plane.project_view(p) for p in chunk]}
+        if next_offset is not None:
+            body["next"] = next_offset
+        await self.respond(200, body)
+
+
+class ClustersHandler(RunaiHandler):
+    route = "/api/v1/clusters"
+
+    async def get(self) -> None:
+        self.enum_arg("verbosity", ["metadata", "full"], "full")
+        plane = self.sim.plane
+        await self.respond(200, [c.view(plane.tenant_id) for c in plane.clusters.values()])
+
+
+class StatsHandler(RunaiHandler):
+    """``GET``: requests counted per route since start (or the last ``DELETE``)."""
+
+    route = "/_simulator/stats"
+    public = True
+
+    async def get(self) -> None:
+        await self.respond(200, {"requests": dict(self.sim.requests)})
+
+    async def delete(self) -> None:
+        self.sim.requests.clear()
+        await self.respond(204)
+
+
+class FaultsHandler(RunaiHandler):
+    """``GET`` the faults in force; ``POST`` changes some of them (all checked first)."""
+
+    route = "/_simulator/faults"
+    public = True
+
+    async def get(self) -> None:
+        await self.respond(200, vars(self.sim.faults))
+
+    async def post(self) -> None:
+        try:
+            self.sim.faults.update(self.json_body())
+        except ValueError as exc:
+            raise ApiError(400, str(exc)) from None
+        await self.respond(200, vars(self.sim.faults))
+
+
+class NotFoundHandler(RunaiHandler):
+    route = "<unknown>"
+    public = True
+
+    async def prepare(self) -> None:
+        raise ApiError(404, f"No route {self.request.method} {self.request.path}.")
+
+
+HANDLERS: list[type[RunaiHandler]] = [
+    TokenHandler,
+    WorkloadsHandler,
+    WorkspacesHandler,
+    SuspendHandler,
+    ResumeHandler,
+    WorkspaceHandler,
+    WorkloadHandler,
+    ProjectsHandler,
+    ClustersHandler,
+    StatsHandler,
+    FaultsHandler,
+]
+
+
+def make_app(sim: Simulation) -> web.Application:
+    """The tornado application; route templates become patterns with ``[^/]+`` for ids."""
+    routes = [
+        (handler.route.replace("{workloadId}", "([^/]+)") + "/?", handler, {"sim": sim})
+        for handler in HANDLERS
+    ]
+    return web.Application(
+        routes,
+        default_handler_class=NotFoundHandler,
+        default_handler_args={"sim": sim},
+    )

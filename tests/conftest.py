@@ -1,0 +1,51 @@
+"""Shared fixtures: a real simulator on loopback per test, clients whose every exchange is
+checked against the official Run:ai spec when the test ends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from conformance import Exchange, RecordingTransport, check
+from harness import TIME_SCALE, make_client
+
+from jupyter_runai.client import AsyncRunaiClient
+from jupyter_runai.simulator import Simulator
+
+pytest_plugins = ("pytest_jupyter.jupyter_server",)
+
+
+@pytest.fixture
+def sim() -> Iterator[Simulator]:
+    with Simulator(time_scale=TIME_SCALE) as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def exchanges() -> Iterator[list[Exchange]]:
+    """Every exchange the test's clients made; all must conform to the spec."""
+    recorded: list[Exchange] = []
+    yield recorded
+    for exchange in recorded:
+        check(exchange)
+
+
+@pytest.fixture
+def client(sim, exchanges, jp_asyncio_loop) -> Iterator[AsyncRunaiClient]:
+    runai = make_client(sim, exchanges)
+    yield runai
+    jp_asyncio_loop.run_until_complete(runai.aclose())
+
+
+@pytest.fixture
+def raw(sim, exchanges, jp_asyncio_loop) -> Iterator[httpx.AsyncClient]:
+    """Plain HTTP to the simulator, for requests a well-behaved client would not send.
+
+    Its requests are not held to the spec (some break it on purpose); the answers are.
+    """
+    http = httpx.AsyncClient(
+        base_url=sim.url, transport=RecordingTransport(exchanges, request_must_conform=False)
+    )
+    yield http
+    jp_asyncio_loop.run_until_complete(http.aclose())

@@ -1,0 +1,48 @@
+"""Helpers the tests share: clients on the recording transport, and the simulator's hooks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from conformance import Exchange, RecordingTransport
+
+from jupyter_runai.client import AsyncRunaiClient, ClientCredentials, RetryPolicy
+from jupyter_runai.simulator import Simulator
+
+#: 50x: a workspace is Running ~70 ms after create.
+TIME_SCALE = 50.0
+FAST_RETRY = RetryPolicy(attempts=4, backoff_s=0.01, max_backoff_s=0.05)
+
+
+def make_client(sim: Simulator, exchanges: list[Exchange], **kwargs: Any) -> AsyncRunaiClient:
+    kwargs.setdefault("credentials", ClientCredentials(sim.client_id, sim.client_secret))
+    kwargs.setdefault("retry", FAST_RETRY)
+    return AsyncRunaiClient(sim.url, transport=RecordingTransport(exchanges), **kwargs)
+
+
+def set_faults(sim: Simulator, **faults: Any) -> dict[str, Any]:
+    """Set faults through the simulator's HTTP hook, as a test harness outside would."""
+    response = httpx.post(f"{sim.url}/_simulator/faults", json=faults)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def stats(sim: Simulator) -> dict[str, int]:
+    return httpx.get(f"{sim.url}/_simulator/stats").json()["requests"]
+
+
+def issue_token(sim: Simulator) -> str:
+    response = httpx.post(
+        f"{sim.url}/api/v1/token",
+        json={
+            "grantType": "client_credentials",
+            "clientID": sim.client_id,
+            "clientSecret": sim.client_secret,
+        },
+    )
+    return response.json()["accessToken"]
+
+
+def bearer(sim: Simulator) -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue_token(sim)}"}

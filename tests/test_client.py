@@ -1,0 +1,408 @@
+"""The Run:ai client against the real simulator over loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import time
+
+import pytest
+from harness import issue_token, make_client, set_faults, stats
+
+from jupyter_runai.client import (
+    AsyncRunaiClient,
+    BearerToken,
+    ClientCredentials,
+    InvalidRequest,
+    Phase,
+    RunaiBadRequest,
+    RunaiClient,
+    RunaiConfigError,
+    RunaiConflict,
+    RunaiError,
+    RunaiForbidden,
+    RunaiNotFound,
+    RunaiTimeout,
+    RunaiUnauthorized,
+    RunaiUnavailable,
+    Tool,
+)
+from jupyter_runai.simulator import Simulator
+
+
+async def test_projects_and_clusters(client, sim):
+    projects = {p.name: p for p in await client.list_projects()}
+    clusters = await client.list_clusters()
+    assert set(projects) == {"team-a", "team-b"}
+    assert projects["team-a"].gpu_quota == 4
+    assert projects["team-b"].gpu_quota == 8
+    assert [c.name for c in clusters] == ["sim-cluster"]
+    assert projects["team-a"].cluster_id == clusters[0].id
+    assert (await client.project("team-b")).id == projects["team-b"].id
+    assert (await client.project(projects["team-a"].id)).name == "team-a"
+
+
+async def test_workspace_lifecycle(client, raw, sim):
+    ws = await client.create_workspace(
+        "notebook",
+        "team-a",
+        image="jupyter/scipy-notebook",
+        gpu=1,
+        cpu=2,
+        memory="8G",
+        env={"MODE": "dev"},
+        tools=[Tool(8888, "jupyter-notebook", "Jupyter")],
+    )
+    assert ws.name == "notebook"
+    assert ws.project_name == "team-a"
+    assert ws.phase is Phase.CREATING
+    running = await client.wait_for_phase(ws.id, Phase.RUNNING, timeout=5)
+    assert running.gpu_allocated == 1
+    assert running.urls and running.urls[0].endswith("/8888/")
+    listed = await client.list_workspaces("team-a")
+    assert [w.id for w in listed] == [ws.id]
+    assert listed[0].raw["environmentVariables"] == {"MODE": "dev"}
+
+    await client.suspend_workspace(ws.id)
+    assert (await client.get_workspace(ws.id)).phase is Phase.STOPPING
+    stopped = await client.wait_for_phase(ws.id, Phase.STOPPED, timeout=5)
+    assert stopped.gpu_allocated == 0
+
+    await client.resume_workspace(ws.id)
+    assert (await client.get_workspace(ws.id)).phase is Phase.RESUMING
+    await client.wait_for_phase(ws.id, "Running", timeout=5)
+
+    await client.delete_workspace(ws.id)
+    assert (await client.get_workspace(ws.id)).phase is Phase.DELETING
+    await asyncio.sleep(2 / 50 + 0.05)
+    with pytest.raises(RunaiNotFound):
+        await client.get_workspace(ws.id)
+    assert await client.list_workspaces("team-a") == []
+    gone = await raw.get(
+        "/api/v1/workloads",
+        params={"deleted": "true"},
+        headers={"Authorization": f"Bearer {await client.tokens.get()}"},
+    )
+    [deleted] = gone.json()["workloads"]
+    assert deleted["id"] == ws.id and deleted["deletedAt"]
+
+
+async def test_name_prefix_and_gpu_portion(client):
+    ws = await client.create_workspace(
+        "exp", "team-b", image="pytorch/pytorch", gpu=0.5, name_prefix=True
+    )
+    assert ws.name.startswith("exp-") and len(ws.name) == len("exp-") + 5
+    assert ws.requested_name == "exp"
+    assert ws.gpu_requested == 0.5
+    running = await client.wait_for_phase(ws.id, timeout=5)
+    assert running.gpu_allocated == 0.5
+
+
+async def test_pending_until_gpus_free_up(client):
+    big = await client.create_workspace("big", "team-a", image="python:3.11", gpu=4)
+    await client.wait_for_phase(big.id, Phase.RUNNING, timeout=5)
+    waiting = await client.create_workspace("waiting", "team-a", image="python:3.11", gpu=2)
+    await asyncio.sleep(0.3)  # well past the ~70 ms a workspace that fits needs to start
+    pending = await client.get_workspace(waiting.id)
+    assert pending.phase is Phase.PENDING
+    assert "quota" in (pending.phase_message or "")
+    assert pending.raw["pendingSchedulingMessages"][0]["phaseReason"] == "NonPreemptibleOverQuota"
+    await client.suspend_workspace(big.id)
+    running = await client.wait_for_phase(waiting.id, Phase.RUNNING, timeout=5)
+    assert running.gpu_allocated == 2
+
+
+async def test_bad_request_names_the_field(client, sim):
+    with pytest.raises(RunaiBadRequest) as caught:
+        await client.create_workspace("huge", "team-a", image="python:3.11", gpu=5)
+    assert caught.value.status == 400
+    [issue] = caught.value.issues
+    assert issue.field == "compute.gpuDevicesRequest"
+    assert "no more than 4" in issue.details
+    assert "compute.gpuDevicesRequest" in str(caught.value)
+    assert await client.list_workspaces() == []
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"name": "Bad_Name"}, "name"),
+        ({"name": "9lives"}, "name"),
+        ({"name": "trailing-"}, "name"),
+        ({"name": "x" * 41}, "name"),
+        ({"image": " "}, "image"),
+        ({"memory": "lots"}, "memory"),
+        ({"gpu": -1}, "gpu"),
+        ({"gpu": 1.5}, "gpu"),
+        ({"env": {"1BAD": "x"}}, "env.1BAD"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+async def test_bad_input_is_refused_before_any_call(client, sim, kwargs, field):
+    args = {"name": "fine", "project": "team-a", "image": "python:3.11", **kwargs}
+    with pytest.raises(InvalidRequest) as caught:
+        await client.create_workspace(**args)
+    assert caught.value.issues[0].field == field
+    assert field in str(caught.value)
+    assert "POST /api/v1/workloads/workspaces" not in stats(sim)
+
+
+async def test_name_error_states_the_rule(client):
+    with pytest.raises(InvalidRequest, match="lowercase letters, digits and '-'"):
+        await client.create_workspace("My_Workspace", "team-a", image="python:3.11")
+
+
+async def test_unknown_project(client):
+    with pytest.raises(RunaiNotFound, match=r"no Run:ai project 'team-z'.*team-a, team-b"):
+        await client.create_workspace("ws", "team-z", image="python:3.11")
+
+
+async def test_conflict_on_duplicate_name(client):
+    await client.create_workspace("twin", "team-a", image="python:3.11")
+    with pytest.raises(RunaiConflict, match="already exists"):
+        await client.create_workspace("twin", "team-a", image="python:3.11")
+    assert len(await client.list_workspaces("team-a")) == 1
+
+
+async def test_not_found(client):
+    with pytest.raises(RunaiNotFound, match="HTTP 404"):
+        await client.get_workspace("3f0f8c52-8d8e-4a3c-9b59-2d4b8d1c7a10")
+    with pytest.raises(InvalidRequest, match="not a UUID"):
+        await client.suspend_workspace("../../api/v1/token")
+
+
+async def test_unauthorized_names_the_setting_and_hides_the_secret(sim, exchanges):
+    secret = "definitely-wrong-secret"
+    runai = make_client(sim, exchanges, credentials=ClientCredentials(sim.client_id, secret))
+    with pytest.raises(RunaiUnauthorized) as caught:
+        await runai.list_projects()
+    message = str(caught.value)
+    assert "RUNAI_CLIENT_SECRET" in message
+    assert secret not in message and secret not in repr(runai) and secret not in repr(caught.value)
+    await runai.aclose()
+
+
+async def test_bearer_token_refused(sim, exchanges):
+    runai = make_client(sim, exchanges, credentials=BearerToken("not.a.token"))
+    with pytest.raises(RunaiUnauthorized, match="RUNAI_TOKEN"):
+        await runai.list_workspaces()
+    assert "not.a.token" not in repr(runai)
+    await runai.aclose()
+
+
+async def test_forbidden(client, sim):
+    set_faults(sim, error_rate=1, error_status=403, match="GET /api/v1/clusters")
+    with pytest.raises(RunaiForbidden, match="sufficient permissions"):
+        await client.list_clusters()
+    assert stats(sim)["GET /api/v1/clusters"] == 1  # a 403 is an answer, not retried
+
+
+async def test_unavailable_after_retries(client, sim):
+    set_faults(sim, error_rate=1, error_status=503, match="GET /api/v1/workloads")
+    with pytest.raises(RunaiUnavailable, match="HTTP 503") as caught:
+        await client.list_workspaces()
+    assert caught.value.status == 503
+    assert stats(sim)["GET /api/v1/workloads"] == client.retry.attempts
+
+
+async def test_unreachable():
+    runai = AsyncRunaiClient("http://127.0.0.1:9", BearerToken("t.t.t"), timeout=2)
+    with pytest.raises(RunaiUnavailable, match=r"cannot reach Run:ai at http://127.0.0.1:9"):
+        await runai.list_clusters()
+    await runai.aclose()
+
+
+async def test_timeout(sim, exchanges):
+    runai = make_client(sim, exchanges, timeout=0.2)
+    set_faults(sim, latency_ms=1000, match="GET /api/v1/clusters")
+    with pytest.raises(RunaiTimeout, match=r"within 0\.2s"):
+        await runai.list_clusters()
+    await runai.aclose()
+
+
+async def test_transient_errors_are_retried(client, sim):
+    set_faults(sim, error_rate=1, error_status=502, match="GET /api/v1/clusters", times=2)
+    assert [c.name for c in await client.list_clusters()] == ["sim-cluster"]
+    assert stats(sim)["GET /api/v1/clusters"] == 3
+
+
+async def test_retry_after_is_honoured(client, sim):
+    set_faults(
+        sim, error_rate=1, error_status=429, retry_after=0.4, match="GET /api/v1/clusters", times=1
+    )
+    started = time.monotonic()
+    await client.list_clusters()
+    assert time.monotonic() - started >= 0.4
+    assert stats(sim)["GET /api/v1/clusters"] == 2
+
+
+async def test_one_token_request_for_100_concurrent_calls(client, sim):
+    results = await asyncio.gather(*(client.list_clusters() for _ in range(100)))
+    assert all(r[0].name == "sim-cluster" for r in results)
+    counts = stats(sim)
+    assert counts["POST /api/v1/token"] == 1
+    assert counts["GET /api/v1/clusters"] == 100
+
+
+async def test_token_refreshed_before_expiry(client, sim):
+    set_faults(sim, token_lifetime_s=61)  # inside the 60 s margin after one second
+    await client.list_clusters()
+    await client.list_clusters()
+    assert stats(sim)["POST /api/v1/token"] == 1
+    await asyncio.sleep(1.1)
+    await client.list_clusters()
+    assert stats(sim)["POST /api/v1/token"] == 2
+
+
+async def test_refused_token_is_refreshed_once(client, sim):
+    await client.list_clusters()
+    set_faults(sim, error_rate=1, error_status=401, match="GET /api/v1/clusters", times=1)
+    assert (await client.list_clusters())[0].name == "sim-cluster"
+    counts = stats(sim)
+    assert counts["POST /api/v1/token"] == 2
+    assert counts["GET /api/v1/clusters"] == 3
+
+
+async def test_create_that_timed_out_after_commit_is_not_duplicated(sim, exchanges):
+    runai = make_client(sim, exchanges, timeout=0.3)
+    await runai.list_projects()
+    # the simulator commits the create, then answers too late for the client
+    set_faults(sim, latency_ms=1000, match="POST /api/v1/workloads/workspaces", times=1)
+    ws = await runai.create_workspace("once", "team-a", image="python:3.11")
+    [only] = await runai.list_workspaces("team-a")
+    assert only.id == ws.id and only.name == "once"
+    assert stats(sim)["POST /api/v1/workloads/workspaces"] == 1
+    await runai.aclose()
+
+
+async def test_create_whose_connection_dropped_is_not_duplicated(client, sim):
+    await client.list_projects()
+    set_faults(sim, drop_connections=1, match="POST /api/v1/workloads/workspaces", times=1)
+    ws = await client.create_workspace("dropped", "team-a", image="python:3.11", name_prefix=True)
+    [only] = await client.list_workspaces("team-a")
+    assert only.id == ws.id and only.name.startswith("dropped-")
+    assert stats(sim)["POST /api/v1/workloads/workspaces"] == 1
+
+
+async def test_create_refused_with_503_is_tried_again(client, sim):
+    await client.list_projects()
+    set_faults(
+        sim, error_rate=1, error_status=503, match="POST /api/v1/workloads/workspaces", times=1
+    )
+    ws = await client.create_workspace("again", "team-a", image="python:3.11")
+    [only] = await client.list_workspaces("team-a")
+    assert only.id == ws.id
+    assert stats(sim)["POST /api/v1/workloads/workspaces"] == 2
+
+
+async def test_paging_over_more_than_500(client, sim):
+    project = await client.project("team-b")
+    await asyncio.gather(
+        *(client.create_workspace(f"ws-{i}", project.name, image="busybox") for i in range(620))
+    )
+    before = stats(sim).get("GET /api/v1/workloads", 0)
+    listed = await client.list_workspaces("team-b")
+    assert len(listed) == 620
+    assert len({w.id for w in listed}) == 620
+    assert stats(sim)["GET /api/v1/workloads"] - before == 2
+
+
+async def test_filters_by_phase_and_name(client):
+    a = await client.create_workspace("alpha", "team-a", image="busybox")
+    b = await client.create_workspace("beta", "team-b", image="busybox")
+    await client.wait_for_phase(a.id, timeout=5)
+    await client.suspend_workspace(a.id)
+    await client.wait_for_phase(a.id, Phase.STOPPED, timeout=5)
+    await client.wait_for_phase(b.id, timeout=5)
+    assert [w.name for w in await client.list_workspaces(phase=Phase.STOPPED)] == ["alpha"]
+    assert [w.name for w in await client.list_workspaces(phase="Running")] == ["beta"]
+    assert [w.name for w in await client.list_workspaces(name="beta")] == ["beta"]
+    assert {w.name for w in await client.list_workspaces(submitted_by="sim-client")} == {
+        "alpha",
+        "beta",
+    }
+
+
+async def test_wait_times_out_with_the_phase_it_saw(client):
+    big = await client.create_workspace("big", "team-a", image="busybox", gpu=4)
+    await client.wait_for_phase(big.id, timeout=5)
+    stuck = await client.create_workspace("stuck", "team-a", image="busybox", gpu=1)
+    with pytest.raises(RunaiTimeout, match=r"stuck is still Pending after 0\.3s"):
+        await client.wait_for_phase(stuck.id, Phase.RUNNING, timeout=0.3, poll_s=0.05)
+
+
+async def test_legacy_status_codes(exchanges):
+    with Simulator(time_scale=50, legacy_status_codes=True) as old:
+        runai = make_client(old, exchanges)
+        ws = await runai.create_workspace("old", "team-a", image="busybox")
+        await runai.delete_workspace(ws.id)
+        assert (await runai.get_workspace(ws.id)).phase is Phase.DELETING
+        await runai.aclose()
+    assert [e.response.status_code for e in exchanges if e.request.method != "GET"][-2:] == [
+        200,
+        204,
+    ]
+
+
+async def test_settings_from_the_environment(sim, monkeypatch, exchanges):
+    monkeypatch.setenv("RUNAI_URL", sim.url)
+    monkeypatch.setenv("RUNAI_CLIENT_ID", sim.client_id)
+    monkeypatch.setenv("RUNAI_CLIENT_SECRET", sim.client_secret)
+    runai = AsyncRunaiClient()
+    assert [c.name for c in await runai.list_clusters()] == ["sim-cluster"]
+    assert sim.client_secret not in repr(runai)
+    await runai.aclose()
+
+
+async def test_missing_settings_are_explained(monkeypatch):
+    for name in ("RUNAI_URL", "RUNAI_CLIENT_ID", "RUNAI_CLIENT_SECRET", "RUNAI_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(RunaiConfigError, match="RUNAI_CLIENT_ID and RUNAI_CLIENT_SECRET"):
+        AsyncRunaiClient()
+    monkeypatch.setenv("RUNAI_CLIENT_ID", "someone")
+    with pytest.raises(RunaiConfigError, match="RUNAI_CLIENT_SECRET is not set"):
+        AsyncRunaiClient()
+    monkeypatch.setenv("RUNAI_CLIENT_SECRET", "s")
+    with pytest.raises(RunaiConfigError, match="no Run:ai URL: set RUNAI_URL"):
+        AsyncRunaiClient()
+
+
+async def test_cli_login_files(sim, tmp_path, monkeypatch):
+    for name in ("RUNAI_URL", "RUNAI_CLIENT_ID", "RUNAI_CLIENT_SECRET", "RUNAI_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    token = issue_token(sim)
+    config = tmp_path / "runai-cli"
+    config.mkdir()
+    encoded = base64.urlsafe_b64encode(token.encode()).decode().rstrip("=")
+    (config / "authentication.json").write_text(json.dumps({"accessToken": encoded}))
+    (config / "config.json").write_text(
+        json.dumps({"control_plane": {"url": sim.url}, "cluster": {"uuid": "x"}})
+    )
+    monkeypatch.setenv("RUNAI_CLI_CONFIG_PATH", str(config))
+    runai = AsyncRunaiClient()
+    assert runai.url == sim.url
+    assert [c.name for c in await runai.list_clusters()] == ["sim-cluster"]
+    assert stats(sim)["POST /api/v1/token"] == 1  # only the one this test made for the CLI
+    await runai.aclose()
+
+
+def test_sync_facade(sim):
+    with RunaiClient(sim.url, ClientCredentials(sim.client_id, sim.client_secret)) as runai:
+        ws = runai.create_workspace("script", "team-a", image="busybox", gpu=1)
+        assert runai.wait_for_phase(ws.id, timeout=5).phase is Phase.RUNNING
+        assert [w.name for w in runai.list_workspaces("team-a")] == ["script"]
+        runai.suspend_workspace(ws.id)
+        assert runai.wait_for_phase(ws.id, "Stopped", timeout=5).gpu_allocated == 0
+        assert sim.client_secret not in repr(runai)
+
+
+async def test_sync_facade_inside_a_running_loop(sim):
+    """A kernel's cell runs inside an event loop; the facade must not need it."""
+    with RunaiClient(sim.url, ClientCredentials(sim.client_id, sim.client_secret)) as runai:
+        assert [p.name for p in runai.list_projects()] == ["team-a", "team-b"]
+
+
+async def test_failed_wait_is_an_error_not_a_hang(client):
+    with pytest.raises(RunaiError):
+        await client.wait_for_phase("3f0f8c52-8d8e-4a3c-9b59-2d4b8d1c7a10", timeout=1)
