@@ -37,11 +37,11 @@ def parse(raw: Iterable[str], fields: Iterable[str]) -> list[Condition]:
         + "|".join(map(re.escape, names))
         + ")("
         + "|".join(map(re.escape, OPERATORS))
-        + ")(.+)$"
+        + ")(.+)"
     )
     conditions = []
     for item in raw:
-        match = pattern.match(item)
+        match = pattern.fullmatch(item)
         if not match:
             raise FilterError(
                 f"filterBy: {item!r} is not '<field><operator><value>' with a field of "
