@@ -8,6 +8,7 @@ import json
 import time
 
 import pytest
+from conformance import RecordingTransport
 from harness import issue_token, make_client, set_faults, stats
 
 from jupyter_runai.client import (
@@ -349,7 +350,7 @@ async def test_settings_from_the_environment(sim, monkeypatch, exchanges):
     monkeypatch.setenv("RUNAI_URL", sim.url)
     monkeypatch.setenv("RUNAI_CLIENT_ID", sim.client_id)
     monkeypatch.setenv("RUNAI_CLIENT_SECRET", sim.client_secret)
-    runai = AsyncRunaiClient()
+    runai = AsyncRunaiClient(transport=RecordingTransport(exchanges))
     assert [c.name for c in await runai.list_clusters()] == ["sim-cluster"]
     assert sim.client_secret not in repr(runai)
     await runai.aclose()
@@ -368,7 +369,7 @@ async def test_missing_settings_are_explained(monkeypatch):
         AsyncRunaiClient()
 
 
-async def test_cli_login_files(sim, tmp_path, monkeypatch):
+async def test_cli_login_files(sim, tmp_path, monkeypatch, exchanges):
     for name in ("RUNAI_URL", "RUNAI_CLIENT_ID", "RUNAI_CLIENT_SECRET", "RUNAI_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     token = issue_token(sim)
@@ -380,15 +381,19 @@ async def test_cli_login_files(sim, tmp_path, monkeypatch):
         json.dumps({"control_plane": {"url": sim.url}, "cluster": {"uuid": "x"}})
     )
     monkeypatch.setenv("RUNAI_CLI_CONFIG_PATH", str(config))
-    runai = AsyncRunaiClient()
+    runai = AsyncRunaiClient(transport=RecordingTransport(exchanges))
     assert runai.url == sim.url
     assert [c.name for c in await runai.list_clusters()] == ["sim-cluster"]
     assert stats(sim)["POST /api/v1/token"] == 1  # only the one this test made for the CLI
     await runai.aclose()
 
 
-def test_sync_facade(sim):
-    with RunaiClient(sim.url, ClientCredentials(sim.client_id, sim.client_secret)) as runai:
+def test_sync_facade(sim, exchanges):
+    with RunaiClient(
+        sim.url,
+        ClientCredentials(sim.client_id, sim.client_secret),
+        transport=RecordingTransport(exchanges),
+    ) as runai:
         ws = runai.create_workspace("script", "team-a", image="busybox", gpu=1)
         assert runai.wait_for_phase(ws.id, timeout=5).phase is Phase.RUNNING
         assert [w.name for w in runai.list_workspaces("team-a")] == ["script"]
@@ -397,9 +402,11 @@ def test_sync_facade(sim):
         assert sim.client_secret not in repr(runai)
 
 
-async def test_sync_facade_inside_a_running_loop(sim):
+async def test_sync_facade_inside_a_running_loop(sim, exchanges):
     """A kernel's cell runs inside an event loop; the facade must not need it."""
-    with RunaiClient(sim.url, ClientCredentials(sim.client_id, sim.client_secret)) as runai:
+    credentials = ClientCredentials(sim.client_id, sim.client_secret)
+    transport = RecordingTransport(exchanges)
+    with RunaiClient(sim.url, credentials, transport=transport) as runai:
         assert [p.name for p in runai.list_projects()] == ["team-a", "team-b"]
 
 

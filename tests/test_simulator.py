@@ -11,9 +11,15 @@ import time
 
 import httpx
 import pytest
+from conformance import RecordingTransport
 from harness import bearer, set_faults, stats
 
 from jupyter_runai.simulator import Simulator
+
+
+def recording(exchanges):
+    return RecordingTransport(exchanges, request_must_conform=False)
+
 
 UNKNOWN_ID = "3f0f8c52-8d8e-4a3c-9b59-2d4b8d1c7a10"
 
@@ -106,7 +112,7 @@ async def test_foreign_and_expired_tokens_get_401(raw, sim):
 # -- workspaces ---------------------------------------------------------------------------------
 async def test_phases_in_order(exchanges):
     with Simulator(time_scale=5) as sim:  # slow enough that polling sees every phase
-        async with httpx.AsyncClient(base_url=sim.url) as raw:
+        async with httpx.AsyncClient(base_url=sim.url, transport=recording(exchanges)) as raw:
             seen = await watch_phases(raw, sim)
     assert seen == ["Creating", "Pending", "Initializing", "Running"]
 
@@ -328,7 +334,7 @@ async def test_seed_file(tmp_path, exchanges):
     path.write_text(json.dumps(seed))
     with Simulator(seed=path) as custom:
         headers = bearer(custom)
-        async with httpx.AsyncClient(base_url=custom.url) as http:
+        async with httpx.AsyncClient(base_url=custom.url, transport=recording(exchanges)) as http:
             projects = (await http.get("/api/v1/org-unit/projects", headers=headers)).json()
             clusters = (await http.get("/api/v1/clusters", headers=headers)).json()
     assert [(p["id"], p["name"]) for p in projects["projects"]] == [("7", "vision")]
