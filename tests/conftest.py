@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from conformance import Exchange, RecordingTransport, check
+from extension import call
 from harness import TIME_SCALE, make_client
 
 from jupyter_runai.client import AsyncRunaiClient
@@ -49,3 +50,37 @@ def raw(sim, exchanges, jp_asyncio_loop) -> Iterator[httpx.AsyncClient]:
     )
     yield http
     jp_asyncio_loop.run_until_complete(http.aclose())
+
+
+@pytest.fixture
+def runai_config(sim) -> dict:
+    """c.RunaiApp settings for the server under test; tests may change them before it starts."""
+    return {
+        "url": sim.url,
+        "client_id": sim.client_id,
+        "client_secret": sim.client_secret,
+        "poll_interval": 0.2,
+    }
+
+
+@pytest.fixture
+def jp_server_config(runai_config) -> dict:
+    return {
+        "ServerApp": {
+            # terminals' websocket handler is not @authenticated: it fails to load under
+            # allow_unauthenticated_access=False, so leave it out
+            "jpserver_extensions": {"jupyter_runai": True, "jupyter_server_terminals": False},
+            "allow_unauthenticated_access": False,
+        },
+        "RunaiApp": runai_config,
+    }
+
+
+@pytest.fixture
+def api(jp_fetch, jp_base_url, jp_serverapp):
+    """``await api("GET", "workspaces")``: the extension's API, answers checked by contract."""
+
+    async def _call(method: str, path: str, body=None, **kwargs):
+        return await call(jp_fetch, method, path, body, base_url=jp_base_url, **kwargs)
+
+    return _call

@@ -1,6 +1,6 @@
 """The Run:ai REST client. Pure Python: imports nothing from Jupyter, tornado or ipywidgets."""
 
-from .auth import BearerToken, ClientCredentials, CliLogin, credentials_from_env
+from .auth import BearerToken, ClientCredentials, CliLogin, Credentials, credentials_from_env
 from .client import AsyncRunaiClient
 from .errors import (
     ComplianceIssue,
@@ -27,6 +27,7 @@ __all__ = [
     "ClientCredentials",
     "Cluster",
     "ComplianceIssue",
+    "Credentials",
     "InvalidRequest",
     "Phase",
     "Project",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import ssl
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -56,7 +57,7 @@ class AsyncRunaiClient:
         credentials: Credentials | None = None,
         *,
         timeout: float = 30.0,
-        verify: bool | str = True,
+        verify: bool | str | ssl.SSLContext = True,
         retry: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
@@ -77,6 +78,8 @@ class AsyncRunaiClient:
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self.tokens = TokenCache(credentials, self._issue_token)
+        if isinstance(verify, str):
+            verify = ssl.create_default_context(cafile=verify)
         self._http = httpx.AsyncClient(
             base_url=self.url,
             timeout=timeout,

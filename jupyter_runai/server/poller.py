@@ -1,0 +1,167 @@
+"""One shared poller per server: one Run:ai list call per interval, however many views listen.
+
+It runs only while someone subscribes, backs off while Run:ai fails, and re-reads a workspace at
+once after a mutating call, so every view sees the action within a second, not at the next tick.
+Subscribers get a ``snapshot`` first, then ``workspace`` (added or changed), ``deleted`` and
+``error`` events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+from ..client import RunaiError, RunaiNotFound
+from .errors import reply_for
+from .views import workspace_view
+
+if TYPE_CHECKING:
+    from .upstream import Upstream
+
+MAX_BACKOFF_S = 60.0
+Event = tuple[str, dict[str, Any]]
+#: Put on a subscriber's queue to end its stream (server stopping).
+CLOSE: Event = ("close", {})
+
+
+class WorkspacePoller:
+    def __init__(self, upstream: Upstream, interval: float, log: logging.Logger) -> None:
+        self.upstream = upstream
+        self.interval = interval
+        self.log = log
+        self.snapshot: dict[str, dict[str, Any]] = {}
+        self.fetched_at: float | None = None
+        self.error: dict[str, Any] | None = None
+        self.polls = 0
+        self._subscribers: set[asyncio.Queue[Event]] = set()
+        self._awaiting_snapshot: set[asyncio.Queue[Event]] = set()
+        self._task: asyncio.Task[None] | None = None
+        self._wake: asyncio.Event | None = None
+
+    @property
+    def subscribers(self) -> int:
+        return len(self._subscribers)
+
+    @property
+    def fresh(self) -> bool:
+        """A snapshot young enough to answer a list request with."""
+        return (
+            self._task is not None
+            and self.error is None
+            and self.fetched_at is not None
+            and time.monotonic() - self.fetched_at < self.interval * 1.5
+        )
+
+    def snapshot_event(self) -> Event:
+        return ("snapshot", {"workspaces": list(self.snapshot.values()), "error": self.error})
+
+    # -- subscribers ------------------------------------------------------------------------
+    def subscribe(self) -> asyncio.Queue[Event]:
+        queue: asyncio.Queue[Event] = asyncio.Queue()
+        self._subscribers.add(queue)
+        if self.fresh:
+            queue.put_nowait(self.snapshot_event())
+        else:
+            self._awaiting_snapshot.add(queue)
+        if self._task is None:
+            self._wake = asyncio.Event()
+            self._task = asyncio.ensure_future(self._run())
+        return queue
+
+    def unsubscribe(self, queue: asyncio.Queue[Event]) -> None:
+        self._subscribers.discard(queue)
+        self._awaiting_snapshot.discard(queue)
+        if not self._subscribers and self._wake is not None:
+            self._wake.set()
+
+    def _publish(self, event: Event) -> None:
+        for queue in self._subscribers - self._awaiting_snapshot:
+            queue.put_nowait(event)
+
+    async def stop(self) -> None:
+        for queue in self._subscribers:
+            queue.put_nowait(CLOSE)
+        self._subscribers.clear()
+        self._awaiting_snapshot.clear()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    # -- polling ----------------------------------------------------------------------------
+    async def _run(self) -> None:
+        failures = 0
+        try:
+            while self._subscribers:
+                try:
+                    views = await self.upstream.workspace_views()
+                except RunaiError as exc:
+                    failures += 1
+                    self._failed(exc)
+                    delay = min(self.interval * 2**failures, MAX_BACKOFF_S)
+                else:
+                    failures = 0
+                    self._apply(views)
+                    delay = self.interval
+                assert self._wake is not None
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), delay)
+                self._wake.clear()
+        finally:
+            self._task = None
+
+    def _failed(self, exc: RunaiError) -> None:
+        self.polls += 1
+        error = reply_for(exc).body
+        changed = error != self.error
+        self.error = error
+        self.log.warning("jupyter-runai: polling Run:ai failed: %s", exc.message)
+        self._flush_snapshot()
+        if changed:
+            self._publish(("error", error))
+
+    def _apply(self, views: list[dict[str, Any]]) -> None:
+        self.polls += 1
+        self.fetched_at = time.monotonic()
+        recovered = self.error is not None
+        self.error = None
+        current = {v["id"]: v for v in views}
+        if recovered:
+            self.snapshot = current
+            self._publish(self.snapshot_event())
+        else:
+            for gone in self.snapshot.keys() - current.keys():
+                self._publish(("deleted", {"id": gone}))
+            for wid, view in current.items():
+                if self.snapshot.get(wid) != view:
+                    self._publish(("workspace", {"workspace": view}))
+            self.snapshot = current
+        self._flush_snapshot()
+
+    def _flush_snapshot(self) -> None:
+        event = self.snapshot_event()
+        for queue in self._awaiting_snapshot:
+            queue.put_nowait(event)
+        self._awaiting_snapshot.clear()
+
+    # -- after a mutating call --------------------------------------------------------------
+    def changed(self, view: dict[str, Any]) -> None:
+        if self.snapshot.get(view["id"]) != view:
+            self.snapshot[view["id"]] = view
+            self._publish(("workspace", {"workspace": view}))
+
+    async def refresh(self, workload_id: str) -> dict[str, Any] | None:
+        """Re-read one workspace now and tell every view; None if it is gone."""
+        try:
+            ws = await self.upstream.workspace(workload_id)
+        except RunaiNotFound:
+            if self.snapshot.pop(workload_id, None) is not None:
+                self._publish(("deleted", {"id": workload_id}))
+            return None
+        view = workspace_view(ws)
+        self.changed(view)
+        return view

@@ -1,0 +1,324 @@
+"""The server extension's REST API, in a real Jupyter server, against the real simulator."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import subprocess
+import sys
+
+import pytest
+from harness import set_faults, stats
+
+from jupyter_runai.client import ClientCredentials, RunaiClient
+
+UNKNOWN_ID = "3f0f8c52-8d8e-4a3c-9b59-2d4b8d1c7a10"
+NOTEBOOK = {"name": "nb", "project": "team-a", "image": "jupyter/scipy-notebook"}
+
+
+async def wait_phase(api, wid, phase, timeout=5.0):
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        answer = await api("GET", f"workspaces/{wid}")
+        if answer.body["phase"] == phase:
+            return answer.body
+        assert asyncio.get_running_loop().time() < deadline, f"still {answer.body['phase']}"
+        await asyncio.sleep(0.02)
+
+
+def test_extension_is_enabled_on_install():
+    result = subprocess.run(
+        [sys.executable, "-m", "jupyter", "server", "extension", "list"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    output = result.stdout + result.stderr
+    assert "jupyter_runai" in output and "enabled" in output
+    assert "jupyter_runai 0.1.0" in output and "OK" in output.split("jupyter_runai 0.1.0")[1][:40]
+
+
+async def test_status(api, sim):
+    answer = await api("GET", "status")
+    assert answer.status == 200
+    body = answer.body
+    assert body["version"] == "0.1.0"
+    assert body["configured"] and body["reachable"] and body["credentials_accepted"]
+    assert body["simulated"] is True  # the simulator reports itself in its cluster version
+    assert body["user"]
+
+
+async def test_projects_and_clusters(api):
+    projects = (await api("GET", "projects")).body["projects"]
+    assert [(p["name"], p["gpuQuota"]) for p in projects] == [("team-a", 4), ("team-b", 8)]
+    clusters = (await api("GET", "clusters")).body["clusters"]
+    assert [c["name"] for c in clusters] == ["sim-cluster"]
+
+
+async def test_workspace_lifecycle(api, sim, caplog):
+    caplog.set_level(logging.INFO)
+    created = await api(
+        "POST",
+        "workspaces",
+        {
+            **NOTEBOOK,
+            "gpu": 1,
+            "cpu": 2,
+            "memory": "8G",
+            "env": {"A": "1"},
+            "tools": [{"port": 8888, "type": "jupyter-notebook", "name": "Jupyter"}],
+        },
+    )
+    assert created.status == 202, created.text
+    ws = created.body
+    assert ws["name"] == "nb" and ws["project"] == "team-a"
+    assert ws["phase"] in ("Creating", "Pending")
+    assert ws["actions"] == {"suspend": True, "resume": False, "delete": True}
+    running = await wait_phase(api, ws["id"], "Running")
+    assert running["gpu"] == {"requested": 1.0, "allocated": 1.0}
+    assert running["urls"][0].endswith("/8888/")
+
+    listed = await api("GET", "workspaces", params={"project": "team-a"})
+    assert [w["id"] for w in listed.body["workspaces"]] == [ws["id"]]
+    assert (await api("GET", "workspaces", params={"project": "team-b"})).body["workspaces"] == []
+
+    suspended = await api("POST", f"workspaces/{ws['id']}/suspend")
+    assert suspended.status == 202
+    assert suspended.body["workspace"]["phase"] == "Stopping"  # re-read at once, not next tick
+    stopped = await wait_phase(api, ws["id"], "Stopped")
+    assert stopped["actions"] == {"suspend": False, "resume": True, "delete": True}
+    assert (await api("POST", f"workspaces/{ws['id']}/resume")).body["workspace"][
+        "phase"
+    ] == "Resuming"
+    await wait_phase(api, ws["id"], "Running")
+    deleted = await api("DELETE", f"workspaces/{ws['id']}")
+    assert deleted.status == 202 and deleted.body["workspace"]["phase"] == "Deleting"
+    await asyncio.sleep(0.1)
+    gone = await api("GET", f"workspaces/{ws['id']}")
+    assert gone.status == 404 and gone.body["reason"] == "not_found"
+
+    audit = [r.getMessage() for r in caplog.records if "audit" in r.getMessage()]
+    assert [line.split("action=")[1].split()[0] for line in audit] == [
+        "create",
+        "suspend",
+        "resume",
+        "delete",
+    ]
+    assert all("result=ok" in line and "user=" in line and "workspace=" in line for line in audit)
+    assert "workspace=team-a/nb" in audit[0]
+
+
+async def test_name_prefix_and_gpu_portion(api):
+    created = await api(
+        "POST", "workspaces", {**NOTEBOOK, "name": "exp", "namePrefix": True, "gpu": 0.5}
+    )
+    assert created.status == 202
+    assert created.body["name"].startswith("exp-")
+    assert created.body["gpu"]["requested"] == 0.5
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "rule"),
+    [
+        ({"project": "team-a", "image": "x"}, "name", "required"),
+        ({**NOTEBOOK, "name": "Bad_Name"}, "name", "lowercase letters"),
+        ({**NOTEBOOK, "name": "x" * 41}, "name", "at most 40"),
+        ({**NOTEBOOK, "image": ""}, "image", "required"),
+        ({**NOTEBOOK, "gpu": "2"}, "gpu", "must be a number"),
+        ({**NOTEBOOK, "gpu": -1}, "gpu", ">= 0"),
+        ({**NOTEBOOK, "gpu": True}, "gpu", "must be a number"),
+        ({**NOTEBOOK, "memory": "lots"}, "memory", "quantity"),
+        ({**NOTEBOOK, "env": ["A=1"]}, "env", "object"),
+        ({**NOTEBOOK, "env": {"A": {"b": 1}}}, "env.A", "string"),
+        ({**NOTEBOOK, "tools": [{"port": "8888"}]}, "tools[0].port", "integer port"),
+        ({**NOTEBOOK, "colour": "red"}, "colour", "unknown field"),
+        ("[]", "body", "JSON object"),
+        ("{not json", "body", "JSON object"),
+    ],
+)
+async def test_bad_bodies_name_the_field_and_change_nothing(api, sim, body, field, rule):
+    answer = await api("POST", "workspaces", body)
+    assert answer.status == 400
+    assert answer.body["reason"] == "invalid"
+    assert answer.body["issues"][0]["field"] == field
+    assert rule in answer.body["message"]
+    assert answer.body["upstream_status"] is None
+    assert "POST /api/v1/workloads/workspaces" not in stats(sim)
+
+
+async def test_upstream_compliance_issues_are_passed_on(api):
+    answer = await api("POST", "workspaces", {**NOTEBOOK, "gpu": 5})
+    assert answer.status == 400
+    assert answer.body["upstream_status"] == 400
+    [issue] = answer.body["issues"]
+    assert issue["field"] == "compute.gpuDevicesRequest" and "no more than 4" in issue["details"]
+
+
+async def test_conflict(api):
+    assert (await api("POST", "workspaces", NOTEBOOK)).status == 202
+    again = await api("POST", "workspaces", NOTEBOOK)
+    assert again.status == 409
+    assert again.body == {
+        "message": again.body["message"],
+        "reason": "conflict",
+        "upstream_status": 409,
+    }
+    assert "already exists" in again.body["message"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "workspaces/not-a-uuid"),
+        ("DELETE", "workspaces/12345"),
+        ("POST", "workspaces/..%2F..%2Fapi%2Fv1%2Ftoken/suspend"),
+        ("POST", "workspaces/%2E%2E/resume"),
+    ],
+)
+async def test_malformed_ids_never_reach_runai(api, sim, method, path):
+    before = stats(sim)
+    answer = await api(method, path)
+    assert answer.status in (400, 404)
+    assert answer.body["reason"] in ("invalid", "not_found")
+    after = stats(sim)
+    assert {k: v for k, v in after.items() if "workloads" in k} == {
+        k: v for k, v in before.items() if "workloads" in k
+    }
+
+
+async def test_unknown_ids_and_routes_are_json_404(api):
+    missing = await api("GET", f"workspaces/{UNKNOWN_ID}")
+    assert missing.status == 404 and missing.body["upstream_status"] == 404
+    route = await api("GET", "workloads", contract=False)
+    assert route.status == 404 and route.body["reason"] == "not_found"
+    proxy = await api("GET", "api/v1/token", contract=False)  # no generic pass-through
+    assert proxy.status == 404
+
+
+@pytest.fixture
+def limited(runai_config):
+    runai_config["allowed_projects"] = ["team-b"]
+
+
+async def test_allowed_projects(limited, api, sim):
+    assert [p["name"] for p in (await api("GET", "projects")).body["projects"]] == ["team-b"]
+    refused = await api("POST", "workspaces", NOTEBOOK)
+    assert refused.status == 403 and refused.body["reason"] == "project_not_allowed"
+    assert "POST /api/v1/workloads/workspaces" not in stats(sim)
+    hidden_listing = await api("GET", "workspaces", params={"project": "team-a"})
+    assert hidden_listing.status == 403
+    ok = await api("POST", "workspaces", {**NOTEBOOK, "project": "team-b"})
+    assert ok.status == 202
+
+
+async def test_workspaces_outside_the_allowed_projects_are_invisible(limited, api, sim):
+    with RunaiClient(sim.url, ClientCredentials(sim.client_id, sim.client_secret)) as direct:
+        other = direct.create_workspace("other", "team-a", image="busybox")
+    assert (await api("GET", "workspaces")).body["workspaces"] == []
+    hidden = await api("POST", f"workspaces/{other.id}/suspend")
+    assert hidden.status == 404
+    assert "POST /api/v1/workloads/workspaces/{workloadId}/suspend" not in stats(sim)
+
+
+async def test_fifty_concurrent_list_calls(api):
+    await api("POST", "workspaces", NOTEBOOK)
+    answers = await asyncio.gather(*(api("GET", "workspaces") for _ in range(50)))
+    assert all(
+        a.status == 200 and [w["name"] for w in a.body["workspaces"]] == ["nb"] for a in answers
+    )
+
+
+@pytest.mark.parametrize("jp_base_url", ["/user/alice/"])
+async def test_under_a_jupyterhub_style_base_url(api, jp_base_url):
+    assert (await api("GET", "status")).body["credentials_accepted"] is True
+    created = await api("POST", "workspaces", NOTEBOOK)
+    assert created.status == 202
+    assert (await api("GET", f"workspaces/{created.body['id']}")).body["name"] == "nb"
+
+
+# -- upstream failures ----------------------------------------------------------------------------
+async def test_credentials_rejected_names_the_setting(api, sim):
+    set_faults(sim, error_rate=1, error_status=401)
+    answer = await api("GET", "workspaces")
+    assert answer.status == 502
+    assert answer.body["reason"] == "credentials_rejected"
+    assert "c.RunaiApp.client_secret" in answer.body["message"]
+    assert answer.body["upstream_status"] == 401
+    status = (await api("GET", "status")).body
+    assert status["credentials_accepted"] is False and status["reachable"] is True
+
+
+@pytest.fixture
+def unreachable(runai_config):
+    runai_config["url"] = "http://127.0.0.1:9"
+
+
+async def test_unreachable_is_502(unreachable, api):
+    answer = await api("GET", "projects")
+    assert answer.status == 502
+    assert answer.body["reason"] == "unreachable"
+    assert "cannot reach Run:ai at http://127.0.0.1:9" in answer.body["message"]
+    assert (await api("GET", "status")).body["reachable"] is False
+
+
+@pytest.fixture
+def short_timeout(runai_config):
+    runai_config["request_timeout"] = 0.3
+
+
+async def test_upstream_timeout_is_504(short_timeout, api, sim):
+    set_faults(sim, latency_ms=2000, match="GET /api/v1/clusters")
+    answer = await api("GET", "clusters")
+    assert answer.status == 504
+    assert answer.body["reason"] == "timeout"
+
+
+@pytest.mark.parametrize("upstream", [503, 429])
+async def test_upstream_busy_is_503_with_retry_after(api, sim, upstream):
+    set_faults(
+        sim, error_rate=1, error_status=upstream, retry_after=0.01, match="GET /api/v1/clusters"
+    )
+    answer = await api("GET", "clusters")
+    assert answer.status == 503
+    assert answer.body["reason"] == "unavailable" and answer.body["upstream_status"] == upstream
+    assert int(answer.headers["Retry-After"]) >= 1
+    assert stats(sim)["GET /api/v1/clusters"] == 4  # the client retried first
+
+
+async def test_upstream_500_is_502(api, sim):
+    set_faults(sim, error_rate=1, error_status=500, match="GET /api/v1/clusters")
+    answer = await api("GET", "clusters")
+    assert answer.status == 502 and answer.body["reason"] == "upstream_error"
+    assert stats(sim)["GET /api/v1/clusters"] == 1  # a 500 is not retried
+
+
+@pytest.fixture
+def unconfigured(runai_config, monkeypatch):
+    for name in ("RUNAI_URL", "RUNAI_CLIENT_ID", "RUNAI_CLIENT_SECRET", "RUNAI_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    runai_config.clear()
+
+
+async def test_not_configured_server_still_starts_and_says_how(unconfigured, api):
+    status = await api("GET", "status")
+    assert status.status == 200
+    assert status.body["configured"] is False
+    assert "c.RunaiApp.url" in status.body["message"]
+    answer = await api("GET", "workspaces")
+    assert answer.status == 503
+    assert answer.body["reason"] == "not_configured"
+    assert "RUNAI_URL/RUNAI_CLIENT_ID/RUNAI_CLIENT_SECRET" in answer.body["message"]
+    events = await api("GET", "events")
+    assert events.status == 503 and events.body["reason"] == "not_configured"
+
+
+# -- activity ------------------------------------------------------------------------------------
+async def test_polling_does_not_count_as_activity(api, jp_serverapp):
+    created = await api("POST", "workspaces", NOTEBOOK)
+    after_action = jp_serverapp.web_app.settings["api_last_activity"]
+    await asyncio.sleep(0.01)
+    for path in ("status", "workspaces", "projects", f"workspaces/{created.body['id']}"):
+        await api("GET", path)
+    assert jp_serverapp.web_app.settings["api_last_activity"] == after_action
+    await api("POST", f"workspaces/{created.body['id']}/suspend")
+    assert jp_serverapp.web_app.settings["api_last_activity"] > after_action
