@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from importlib.resources import files
@@ -17,6 +18,7 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 CONTRACT = yaml.safe_load(files("jupyter_runai.server").joinpath("openapi.yaml").read_text())
 
 
+@functools.cache
 def contract_for(base_url: str) -> OpenAPI:
     spec = {**CONTRACT, "servers": [{"url": f"{base_url.rstrip('/')}/runai/api"}]}
     return OpenAPI.from_dict(spec)

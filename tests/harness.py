@@ -32,6 +32,11 @@ def stats(sim: Simulator) -> dict[str, int]:
     return httpx.get(f"{sim.url}/_simulator/stats").json()["requests"]
 
 
+def recent_requests(sim: Simulator) -> list[dict[str, Any]]:
+    """What the simulator's latest requests carried: header names, Authorization scheme."""
+    return httpx.get(f"{sim.url}/_simulator/stats").json()["recent"]
+
+
 def issue_token(sim: Simulator) -> str:
     response = httpx.post(
         f"{sim.url}/api/v1/token",

@@ -52,13 +52,14 @@ def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     commands = {"demo": demo, "simulator": _simulator}
     if not argv or argv[0] not in commands:
+        asked = bool(argv) and argv[0] in ("-h", "--help")
         print(
             "usage: jupyter runai {demo,simulator} [options]\n\n"
             "  demo       JupyterLab with jupyter-runai on an embedded Run:ai simulator\n"
             "  simulator  the Run:ai simulator alone (python -m jupyter_runai.simulator)\n",
-            file=sys.stderr if argv and argv[0] not in ("-h", "--help") else sys.stdout,
+            file=sys.stdout if asked else sys.stderr,
         )
-        sys.exit(0 if argv and argv[0] in ("-h", "--help") else 2)
+        sys.exit(0 if asked else 2)
     commands[argv[0]](argv[1:])
 
 

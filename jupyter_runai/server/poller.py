@@ -47,12 +47,13 @@ class WorkspacePoller:
 
     @property
     def fresh(self) -> bool:
-        """A snapshot young enough to answer a list request with."""
+        """A snapshot young enough to answer a list request with: the poller is running and
+        its last call, within two intervals, succeeded (mutations update it at once)."""
         return (
             self._task is not None
             and self.error is None
             and self.fetched_at is not None
-            and time.monotonic() - self.fetched_at < self.interval * 1.5
+            and time.monotonic() - self.fetched_at < self.interval * 2
         )
 
     def snapshot_event(self) -> Event:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from typing import Any
 
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
@@ -75,6 +75,9 @@ class Simulation:
         self.legacy_status_codes = legacy_status_codes
         self.tokens = TokenIssuer(issuer="jupyter-runai-simulator")
         self.requests: Counter[str] = Counter()
+        #: What the latest requests carried (header names, auth scheme), for tests that check
+        #: what a proxy forwards. Values are not kept: they may be secrets.
+        self.recent: deque[dict[str, Any]] = deque(maxlen=200)
         self.body_validator = _body_validator()
 
 
@@ -101,6 +104,15 @@ class RunaiHandler(web.RequestHandler):
 
     async def prepare(self) -> None:
         self.sim.requests[self.route_key] += 1
+        if not self.route.startswith("/_simulator"):
+            auth = self.request.headers.get("Authorization", "")
+            self.sim.recent.append(
+                {
+                    "request": self.route_key,
+                    "headers": sorted(self.request.headers.keys()),
+                    "authorization": auth.partition(" ")[0] or None,
+                }
+            )
         faults = self.sim.faults
         self.faulty = faults.active_for(self.route_key)
         if self.faulty and faults.roll(faults.error_rate):
@@ -337,16 +349,20 @@ class ClustersHandler(RunaiHandler):
 
 
 class StatsHandler(RunaiHandler):
-    """``GET``: requests counted per route since start (or the last ``DELETE``)."""
+    """``GET``: requests counted per route since start (or the last ``DELETE``), and what the
+    latest ones carried: header names and the Authorization scheme, never values."""
 
     route = "/_simulator/stats"
     public = True
 
     async def get(self) -> None:
-        await self.respond(200, {"requests": dict(self.sim.requests)})
+        await self.respond(
+            200, {"requests": dict(self.sim.requests), "recent": list(self.sim.recent)}
+        )
 
     async def delete(self) -> None:
         self.sim.requests.clear()
+        self.sim.recent.clear()
         await self.respond(204)
 
 

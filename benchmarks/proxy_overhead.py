@@ -1,0 +1,197 @@
+"""The server extension's cost, measured side by side in one run on loopback.
+
+1. Latency: the median of a workspace GET through the extension, against the sum of the two
+   requests it cannot avoid: Jupyter's own authenticated ``GET /api/status`` and the same
+   workspace GET sent straight to the simulator. Target: at most 1.2 times that sum.
+2. Upstream list calls per poll interval with 1, 10 and 50 open event streams. Target: one.
+
+The simulator and Jupyter run as separate processes, as they would in a deployment.
+
+    python benchmarks/proxy_overhead.py [--calls 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import httpx
+
+TOKEN = "bench-token"  # noqa: S105 - a throwaway Jupyter token for a loopback benchmark
+INTERVAL = 0.5
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, headers: dict[str, str] | None = None, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, headers=headers, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"{url} did not come up")
+
+
+def start(sim_port: int, lab_port: int, root: str) -> list[subprocess.Popen]:
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    sim = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyter_runai.simulator",
+            "--port",
+            str(sim_port),
+            "--time-scale",
+            "1000",
+        ],
+        **quiet,
+    )
+    config = {
+        "RunaiApp": {
+            "url": f"http://127.0.0.1:{sim_port}",
+            "client_id": "sim-client",
+            "client_secret": "sim-secret",
+            "poll_interval": INTERVAL,
+        }
+    }
+    config_file = os.path.join(root, "jupyter_server_config.json")
+    with open(config_file, "w") as handle:
+        json.dump(config, handle)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "server",
+            "--no-browser",
+            f"--port={lab_port}",
+            f"--IdentityProvider.token={TOKEN}",
+            "--ServerApp.allow_root=True",
+            f"--ServerApp.root_dir={root}",
+            f"--config={config_file}",
+            "--log-level=WARN",
+        ],
+        **quiet,
+    )
+    return [sim, server]
+
+
+async def median_ms(
+    http: httpx.AsyncClient, url: str, headers: dict[str, str], n: int
+) -> list[float]:
+    samples = []
+    for _ in range(n):
+        started = time.perf_counter()
+        response = await http.get(url, headers=headers)
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.text
+    return samples
+
+
+async def latency(sim: str, lab: str, calls: int) -> None:
+    jupyter = {"Authorization": f"token {TOKEN}"}
+    async with httpx.AsyncClient(timeout=30) as http:
+        token = (
+            await http.post(
+                f"{sim}/api/v1/token",
+                json={
+                    "grantType": "client_credentials",
+                    "clientID": "sim-client",
+                    "clientSecret": "sim-secret",
+                },
+            )
+        ).json()["accessToken"]
+        bearer = {"Authorization": f"Bearer {token}"}
+        created = await http.post(
+            f"{lab}/runai/api/workspaces",
+            json={"name": "bench", "project": "team-a", "image": "busybox"},
+            headers=jupyter,
+        )
+        wid = created.json()["id"]
+        targets = {
+            "extension": (f"{lab}/runai/api/workspaces/{wid}", jupyter),
+            "jupyter": (f"{lab}/api/status", jupyter),
+            "runai": (f"{sim}/api/v1/workloads/{wid}", bearer),
+        }
+        for url, headers in targets.values():  # warm up connections and caches
+            await median_ms(http, url, headers, 20)
+        rounds = []
+        for _ in range(10):  # interleaved rounds: drift hits all three alike
+            rounds.append(
+                {
+                    name: statistics.median(await median_ms(http, url, headers, calls // 10))
+                    for name, (url, headers) in targets.items()
+                }
+            )
+    med = {name: statistics.median(r[name] for r in rounds) for name in targets}
+    ratios = sorted(r["extension"] / (r["jupyter"] + r["runai"]) for r in rounds)
+    floor = med["jupyter"] + med["runai"]
+    print(f"workspace GET, {calls} calls each in 10 interleaved rounds, medians:")
+    print(f"  Jupyter GET /api/status                   {med['jupyter']:7.3f} ms")
+    print(f"  simulator GET /api/v1/workloads/{{id}}      {med['runai']:7.3f} ms")
+    print(f"  sum (the unavoidable cost)                {floor:7.3f} ms")
+    print(f"  extension GET /runai/api/workspaces/{{id}}  {med['extension']:7.3f} ms")
+    print(
+        f"  ratio extension / sum, median of rounds   {statistics.median(ratios):7.2f}"
+        f"  (range {ratios[0]:.2f}-{ratios[-1]:.2f}; target <= 1.2)"
+    )
+
+
+async def poller(sim: str, lab: str) -> None:
+    jupyter = {"Authorization": f"token {TOKEN}"}
+    print(f"upstream list calls per {INTERVAL:g} s poll interval, with N open event streams:")
+    for n in (1, 10, 50):
+        async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=100)) as http:
+            streams = []
+            for _ in range(n):
+                stream = http.stream("GET", f"{lab}/runai/api/events", headers=jupyter)
+                response = await stream.__aenter__()
+                streams.append((stream, response))
+            await asyncio.sleep(2 * INTERVAL)  # all subscribed, poller in its stride
+            await http.delete(f"{sim}/_simulator/stats")
+            seconds = 10 * INTERVAL
+            await asyncio.sleep(seconds)
+            counts = (await http.get(f"{sim}/_simulator/stats")).json()["requests"]
+            calls = counts.get("GET /api/v1/workloads", 0)
+            print(f"  {n:3d} streams: {calls / (seconds / INTERVAL):.2f} calls per interval")
+            for stream, _ in streams:
+                await stream.__aexit__(None, None, None)
+        await asyncio.sleep(2 * INTERVAL)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=300)
+    args = parser.parse_args()
+    sim_port, lab_port = free_port(), free_port()
+    with tempfile.TemporaryDirectory() as root:
+        processes = start(sim_port, lab_port, root)
+        try:
+            sim, lab = f"http://127.0.0.1:{sim_port}", f"http://127.0.0.1:{lab_port}"
+            wait_for(f"{sim}/_simulator/stats")
+            wait_for(f"{lab}/runai/api/status", {"Authorization": f"token {TOKEN}"})
+            asyncio.run(latency(sim, lab, args.calls))
+            asyncio.run(poller(sim, lab))
+        finally:
+            for process in processes:
+                process.terminate()
+                process.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

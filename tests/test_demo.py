@@ -1,0 +1,100 @@
+"""`jupyter runai demo` and `jupyter runai simulator`: the commands the README starts with."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, headers: dict[str, str], process: subprocess.Popen, timeout: float = 90):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()[0]
+        try:
+            response = httpx.get(url, headers=headers, timeout=5)
+            if response.status_code == 200:
+                return response
+        except httpx.TransportError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"{url} did not answer in {timeout}s")
+
+
+def test_demo_runs_jupyterlab_on_the_embedded_simulator(tmp_path):
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "runai",
+            "demo",
+            "--dir",
+            str(tmp_path / "demo"),
+            "--time-scale",
+            "20",
+            "--no-browser",
+            f"--port={port}",
+            "--IdentityProvider.token=demo",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    headers = {"Authorization": "token demo"}
+    base = f"http://127.0.0.1:{port}"
+    try:
+        status = wait_for(f"{base}/runai/api/status", headers, process).json()
+        assert status["simulated"] is True and status["credentials_accepted"] is True
+        created = httpx.post(
+            f"{base}/runai/api/workspaces",
+            json={"name": "demo", "project": "team-b", "image": "busybox", "gpu": 2},
+            headers=headers,
+        )
+        assert created.status_code == 202, created.text
+        assert (tmp_path / "demo" / "welcome.ipynb").exists()
+        lab = httpx.get(f"{base}/lab", headers=headers)
+        assert lab.status_code == 200
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=30)[0]
+    assert "embedded Run:ai SIMULATOR" in output
+    assert "sim-secret" not in output
+
+
+def test_jupyter_runai_simulator_command():
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "runai", "simulator", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert (
+            process.stdout.readline().strip()
+            == f"Run:ai simulator listening on http://127.0.0.1:{port}"
+        )
+        clusters = wait_for(f"http://127.0.0.1:{port}/_simulator/stats", {}, process)
+        assert clusters.json()["requests"] == {"GET /_simulator/stats": 1}
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
+
+
+def test_jupyter_runai_without_a_command_explains_itself():
+    result = subprocess.run(
+        [sys.executable, "-m", "jupyter", "runai"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert "demo" in result.stderr and "simulator" in result.stderr

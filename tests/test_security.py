@@ -1,0 +1,217 @@
+"""Authentication, XSRF, the route allow-list, and where secrets must never appear."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import re
+
+import httpx
+import pytest
+from harness import recent_requests, stats
+from jupyter_client.manager import AsyncKernelManager
+from sse import events
+
+from jupyter_runai.server.handlers import handlers
+
+UNKNOWN_ID = "3f0f8c52-8d8e-4a3c-9b59-2d4b8d1c7a10"
+ROUTES = [
+    ("GET", "status"),
+    ("GET", "projects"),
+    ("GET", "clusters"),
+    ("GET", "workspaces"),
+    ("POST", "workspaces"),
+    ("GET", f"workspaces/{UNKNOWN_ID}"),
+    ("DELETE", f"workspaces/{UNKNOWN_ID}"),
+    ("POST", f"workspaces/{UNKNOWN_ID}/suspend"),
+    ("POST", f"workspaces/{UNKNOWN_ID}/resume"),
+    ("GET", "events"),
+    ("GET", "no/such/route"),
+]
+
+
+@pytest.fixture
+def server(jp_serverapp, http_server_client, http_server_port, jp_base_url):
+    """The test server's URL prefix for our API (listening)."""
+    return f"http://127.0.0.1:{http_server_port[-1]}{jp_base_url}"
+
+
+def test_every_handler_is_authenticated_and_authorized(jp_serverapp):
+    """The extension template's check_auth, plus @authorized with resource 'runai'."""
+    web_app = jp_serverapp.web_app
+    checked = 0
+    for pattern, handler in handlers():
+        assert web_app._check_handler_auth(pattern, handler) == [], handler.__name__
+        assert handler.auth_resource == "runai"
+        for verb in handler.SUPPORTED_METHODS:
+            method = getattr(handler, verb.lower())
+            if not method.__module__.startswith("jupyter_runai"):
+                continue  # Jupyter's own (e.g. APIHandler.options for CORS preflight)
+            chain = []
+            while method is not None:
+                chain.append(method.__code__.co_qualname)  # wraps() copies __qualname__
+                method = getattr(method, "__wrapped__", None)
+            assert chain[0].startswith("authenticated"), (handler.__name__, verb, chain)
+            assert any(q.startswith("authorized") for q in chain), (handler.__name__, verb, chain)
+            checked += 1
+    assert checked >= 9  # every verb of every route above
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES)
+async def test_anonymous_requests_are_refused(server, sim, method, path):
+    async with httpx.AsyncClient() as http:
+        response = await http.request(
+            method, f"{server}runai/api/{path}", content=b"{}" if method == "POST" else None
+        )
+    assert response.status_code == 403
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert stats(sim) == {"GET /_simulator/stats": 1}  # nothing reached Run:ai
+
+
+async def test_wrong_token_is_refused(server):
+    async with httpx.AsyncClient() as http:
+        response = await http.get(
+            f"{server}runai/api/workspaces", headers={"Authorization": "token nope"}
+        )
+    assert response.status_code == 403
+
+
+async def cookie_session(server: str, token: str) -> httpx.AsyncClient:
+    """Log in through Jupyter's login page, as a browser does; the client keeps the cookies."""
+    http = httpx.AsyncClient(follow_redirects=False)
+    page = await http.get(f"{server}login")
+    xsrf = http.cookies.get("_xsrf") or re.search(r'name="_xsrf" value="([^"]+)"', page.text).group(
+        1
+    )
+    login = await http.post(f"{server}login", data={"password": token, "_xsrf": xsrf})
+    assert login.status_code == 302, login.text
+    return http
+
+
+async def test_xsrf_is_enforced_for_cookie_posts(server, jp_serverapp, api):
+    created = (
+        await api("POST", "workspaces", {"name": "nb", "project": "team-a", "image": "busybox"})
+    ).body
+    http = await cookie_session(server, jp_serverapp.identity_provider.token)
+    url = f"{server}runai/api/workspaces/{created['id']}/suspend"
+    without = await http.post(url)
+    assert without.status_code == 403
+    assert "_xsrf" in without.json()["message"]
+    forged = await http.post(url, headers={"X-XSRFToken": "forged"})
+    assert forged.status_code == 403
+    ok = await http.post(url, headers={"X-XSRFToken": http.cookies["_xsrf"]})
+    assert ok.status_code == 202
+    assert (await http.get(f"{server}runai/api/status")).status_code == 200  # GET needs no XSRF
+    await http.aclose()
+
+
+async def test_browser_credentials_are_not_forwarded(server, jp_serverapp, sim, jp_auth_header):
+    async with httpx.AsyncClient() as http:
+        await http.get(
+            f"{server}runai/api/workspaces",
+            headers={
+                **jp_auth_header,
+                "Cookie": "session=browser-cookie",
+                "X-Forwarded-For": "1.2.3.4",
+            },
+        )
+    recent = recent_requests(sim)
+    upstream = [r for r in recent if r["request"] != "POST /api/v1/token"]
+    assert upstream, recent
+    for request in upstream:
+        assert request["authorization"] == "Bearer"
+        assert "Cookie" not in request["headers"] and "X-Forwarded-For" not in request["headers"]
+
+
+@pytest.fixture
+def secret_from_env(runai_config, monkeypatch, sim):
+    """The secret reaches the server only through the environment, as in a container."""
+    monkeypatch.setenv("RUNAI_CLIENT_SECRET", sim.client_secret)
+    monkeypatch.setenv("RUNAI_TOKEN_UNRELATED", "x")
+    del runai_config["client_secret"]
+    return sim.client_secret
+
+
+async def kernel_environment(km: AsyncKernelManager) -> dict[str, str]:
+    """The environment of a real kernel started the way this server starts kernels."""
+    outputs: list[dict] = []
+    kernel_id = await km.start_kernel(kernel_name="python3")
+    kernel = km.get_kernel(kernel_id)
+    client = kernel.client()
+    client.start_channels()
+    try:
+        await client.wait_for_ready(timeout=60)
+        reply = await client.execute_interactive(
+            "import json, os; print(json.dumps(dict(os.environ)))",
+            timeout=60,
+            output_hook=outputs.append,
+        )
+        assert reply["content"]["status"] == "ok"
+    finally:
+        client.stop_channels()
+        await km.shutdown_kernel(kernel_id, now=True)
+    text = "".join(m["content"].get("text", "") for m in outputs if m["msg_type"] == "stream")
+    return json.loads(text)
+
+
+async def test_secrets_never_leak(
+    secret_from_env, api, server, jp_serverapp, jp_auth_header, caplog, sim
+):
+    caplog.set_level(logging.DEBUG)
+    secret = secret_from_env
+    assert "RUNAI_CLIENT_SECRET" not in os.environ  # read, then scrubbed
+    bodies = []
+    created = await api(
+        "POST", "workspaces", {"name": "nb", "project": "team-a", "image": "busybox"}
+    )
+    assert created.status == 202  # the secret from the environment works
+    for method, path in [*ROUTES[:-2], ("POST", "workspaces")]:
+        bodies.append(
+            (
+                await api(
+                    method, path, {"name": "Bad"} if method == "POST" else None, contract=False
+                )
+            ).text
+        )
+    async with events(f"{server}runai/api/events", jp_auth_header) as stream:
+        bodies.append(json.dumps(await stream.next()))
+    upstream = jp_serverapp.web_app.settings["runai_upstream"]
+    client = await upstream.client()
+    bearer = await client.tokens.get()
+    assert (
+        secret not in repr(upstream) and bearer not in repr(upstream) and secret not in repr(client)
+    )
+    kernel_env = await kernel_environment(jp_serverapp.kernel_manager)
+    assert "RUNAI_CLIENT_SECRET" not in kernel_env
+    assert "RUNAI_TOKEN_UNRELATED" in kernel_env  # only Run:ai's own secrets are removed
+    log_text = caplog.text
+    assert "audit" in log_text
+    for where, text in [
+        ("responses", "\n".join(bodies)),
+        ("log", log_text),
+        ("kernel env", json.dumps(kernel_env)),
+    ]:
+        assert secret not in text, where
+        assert bearer not in text, where
+        assert bearer.split(".")[2] not in text, where  # not even the signature
+
+
+async def test_events_refuse_anonymous_before_subscribing(server, jp_serverapp):
+    async with httpx.AsyncClient() as http:
+        response = await http.get(f"{server}runai/api/events")
+    assert response.status_code == 403
+    assert jp_serverapp.web_app.settings["runai_upstream"].poller.subscribers == 0
+
+
+async def test_stream_ends_cleanly_when_the_client_goes(server, jp_serverapp, jp_auth_header):
+    poller = jp_serverapp.web_app.settings["runai_upstream"].poller
+    async with events(f"{server}runai/api/events", jp_auth_header) as stream:
+        await stream.next()
+        assert poller.subscribers == 1
+    for _ in range(50):
+        if poller.subscribers == 0:
+            break
+        await asyncio.sleep(0.02)
+    assert poller.subscribers == 0
