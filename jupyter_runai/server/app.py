@@ -19,6 +19,9 @@ from .upstream import Upstream
 
 #: Environment variables that hold Run:ai secrets; removed once read.
 SECRET_ENV = ("RUNAI_CLIENT_SECRET", "RUNAI_TOKEN")
+#: Set for the kernels this server starts: where its API is, and a token it accepts there.
+KERNEL_URL_ENV = "JUPYTER_RUNAI_URL"
+KERNEL_TOKEN_ENV = "JUPYTER_RUNAI_TOKEN"  # noqa: S105 - a variable name, not a secret
 
 
 class RunaiApp(ExtensionApp):
@@ -118,6 +121,7 @@ class RunaiApp(ExtensionApp):
             os.environ.pop(name, None)
         self.upstream = Upstream(settings, self.log)
         self.settings["runai_upstream"] = self.upstream
+        self._tell_kernels()
         if self.simulator:
             self.log.warning(
                 "jupyter-runai: using an embedded Run:ai SIMULATOR, not a real cluster"
@@ -128,8 +132,23 @@ class RunaiApp(ExtensionApp):
     def initialize_handlers(self) -> None:
         self.handlers.extend(handlers())
 
+    def _tell_kernels(self) -> None:
+        """Kernels inherit the server's environment: give them this API's URL and a token it
+        accepts for ``runai/api`` only (never a Run:ai secret). Under JupyterHub the kernel's
+        own JUPYTERHUB_API_TOKEN serves instead, so no token is made there."""
+        server = self.serverapp
+        wildcard = ("", "0.0.0.0", "::", "localhost", "*")  # noqa: S104 - recognised, not bound
+        host = server.ip if server.ip not in wildcard else "127.0.0.1"
+        host = f"[{host}]" if ":" in host else host
+        scheme = "https" if server.certfile else "http"
+        os.environ[KERNEL_URL_ENV] = f"{scheme}://{host}:{server.port}{server.base_url}runai/api/"
+        if "JUPYTERHUB_API_TOKEN" not in os.environ:
+            os.environ[KERNEL_TOKEN_ENV] = self.upstream.kernel_token
+
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
-        """Start the embedded simulator with the server, so its URL is in the log at once."""
+        """Once the port is final (it may move if busy), tell kernels again; start the embedded
+        simulator with the server, so its URL is in the log at once."""
+        self._tell_kernels()
         if self.simulator:
             await self.upstream.client()
 

@@ -8,11 +8,14 @@ bodies are validated first, and every mutating action writes one audit line.
 from __future__ import annotations
 
 import asyncio
+import getpass
 import json
+import os
 import uuid
 from typing import Any
 
 from jupyter_server.auth.decorator import authorized
+from jupyter_server.auth.identity import User
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado import web
@@ -20,11 +23,11 @@ from tornado.iostream import StreamClosedError
 
 from .. import __version__
 from ..client import InvalidRequest, RunaiError, RunaiUnauthorized, RunaiUnavailable
+from ..client.views import project_view, workspace_view
 from .errors import reply_for
 from .poller import CLOSE
 from .upstream import Upstream
 from .validation import parse_create
-from .views import project_view, workspace_view
 
 AUTH_RESOURCE = "runai"
 KEEPALIVE_S = 15.0
@@ -44,6 +47,18 @@ class RunaiHandler(ExtensionHandlerMixin, APIHandler):
     @property
     def upstream(self) -> Upstream:
         return self.settings["runai_upstream"]
+
+    async def prepare(self) -> None:  # type: ignore[override]
+        """Accept this server's kernels by their token (``Authorization: token <it>``), for this
+        API only. A header token cannot be forged cross-site, so no XSRF check is needed, as
+        for Jupyter's own token. Everything else goes through Jupyter's authentication."""
+        scheme, _, token = self.request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "token" and token and self.upstream.is_kernel_token(token.strip()):
+            if not self.check_host():
+                raise web.HTTPError(403)
+            self.current_user = self._jupyter_current_user = kernel_user()
+            return
+        await super().prepare()
 
     @property
     def user_name(self) -> str:
@@ -281,6 +296,12 @@ class EventsHandler(RunaiHandler):
         closed = getattr(self, "_closed", None)
         if closed is not None:
             closed.set()
+
+
+def kernel_user() -> User:
+    """Who a kernel's request acts for: the server's own user."""
+    name = os.environ.get("JUPYTERHUB_USER") or getpass.getuser()
+    return User(username=name, name=name, display_name=f"{name} (kernel)")
 
 
 def handlers() -> list[tuple[str, type[RunaiHandler]]]:

@@ -15,8 +15,8 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ..client import RunaiError, RunaiNotFound
+from ..client.views import workspace_view
 from .errors import reply_for
-from .views import workspace_view
 
 if TYPE_CHECKING:
     from .upstream import Upstream

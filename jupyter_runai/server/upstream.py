@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from typing import Any
 
 from ..client import (
@@ -18,9 +19,9 @@ from ..client import (
     RunaiNotFound,
     Workspace,
 )
+from ..client.views import workspace_view
 from .errors import ProjectNotAllowed
 from .poller import WorkspacePoller
-from .views import workspace_view
 
 
 class Upstream:
@@ -37,9 +38,14 @@ class Upstream:
         self._simulator: Any = None
         self._lock: asyncio.Lock | None = None
         self.poller = WorkspacePoller(self, settings["poll_interval"], log)
+        #: Accepted from this server's kernels on runai/api only (see handlers.prepare).
+        self.kernel_token = secrets.token_urlsafe(32)
 
     def __repr__(self) -> str:
         return f"Upstream(url={self.settings['url']!r}, credentials={self.credentials!r})"
+
+    def is_kernel_token(self, token: str) -> bool:
+        return secrets.compare_digest(token.encode(), self.kernel_token.encode())
 
     def _credentials(self) -> tuple[Credentials | None, str | None]:
         s = self.settings

@@ -1,11 +1,12 @@
-"""The workspace shape of the extension's API (see openapi.yaml): small, stable, and only what
-views need, with the actions the phase allows spelled out."""
+"""The JSON shape of a workspace that jupyter-runai's own views use: the server extension's API
+(see server/openapi.yaml) and the kernel's direct transport. Small, stable, and with the actions
+the phase allows spelled out."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..client import Phase, Project, Workspace
+from .models import Phase, Project, Workspace
 
 
 def workspace_view(ws: Workspace) -> dict[str, Any]:
