@@ -10,6 +10,7 @@ import pytest
 from conformance import Exchange, RecordingTransport, check
 from extension import call
 from harness import TIME_SCALE, make_client
+from live import Kernel, LiveServer
 
 from jupyter_runai.client import AsyncRunaiClient
 from jupyter_runai.simulator import Simulator
@@ -84,3 +85,26 @@ def api(jp_fetch, jp_base_url, jp_serverapp):
         return await call(jp_fetch, method, path, body, base_url=jp_base_url, **kwargs)
 
     return _call
+
+
+@pytest.fixture(scope="module")
+def live_sim() -> Iterator[Simulator]:
+    """The simulator behind the live server (one per test module)."""
+    with Simulator(time_scale=20) as simulator:
+        yield simulator
+
+
+@pytest.fixture(scope="module")
+def live(live_sim, tmp_path_factory) -> Iterator[LiveServer]:
+    """A real `jupyter server` process with jupyter-runai, for kernels to talk to."""
+    server = LiveServer(tmp_path_factory.mktemp("live"), live_sim.url, default_project="team-a")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def kernel(live) -> Iterator[Kernel]:
+    """A real kernel started by the live server (so it has the server's environment)."""
+    started = live.start_kernel()
+    yield started
+    started.shutdown()

@@ -51,8 +51,9 @@ class RunaiBadRequest(RunaiError):
         self, message: str, issues: list[ComplianceIssue] | None = None, **kw: Any
     ) -> None:
         self.issues = list(issues or [])
-        if self.issues:
-            message = f"{message} ({'; '.join(map(str, self.issues))})"
+        untold = [str(i) for i in self.issues if str(i) not in message]
+        if untold:
+            message = f"{message} ({'; '.join(untold)})"
         super().__init__(message, **kw)
 
 

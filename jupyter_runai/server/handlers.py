@@ -23,11 +23,11 @@ from tornado.iostream import StreamClosedError
 
 from .. import __version__
 from ..client import InvalidRequest, RunaiError, RunaiUnauthorized, RunaiUnavailable
+from ..client.create_body import parse_create
 from ..client.views import project_view, workspace_view
 from .errors import reply_for
 from .poller import CLOSE
 from .upstream import Upstream
-from .validation import parse_create
 
 AUTH_RESOURCE = "runai"
 KEEPALIVE_S = 15.0

@@ -1,7 +1,8 @@
-"""The body of ``POST /runai/api/workspaces``: checked field by field before any upstream call.
+"""The concise create body of jupyter-runai (``POST /runai/api/workspaces``, the kernel's direct
+transport, the widget form): checked field by field before any Run:ai call.
 
-JSON types are checked here; the rules of names and specs live in the client (one place), which
-raises InvalidRequest naming the field.
+JSON types are checked here; the rules of names and specs are check_name and
+WorkspaceSpec.validate, which raise InvalidRequest naming the field.
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..client import InvalidRequest, Pvc, Tool, WorkspaceSpec, check_name
+from .errors import InvalidRequest
+from .models import Pvc, Tool, WorkspaceSpec
+from .names import check_name
 
 FIELDS = {
     "name": "a workspace name",

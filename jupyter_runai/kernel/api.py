@@ -1,0 +1,367 @@
+"""The notebook's Python API: workspaces as objects, one connection, no secrets.
+
+import jupyter_runai as runai
+ws = runai.create("my-notebook", project="team-a", image="jupyter/scipy-notebook", gpu=1)
+ws.wait()          # a progress line while it comes up
+ws.suspend()       # frees the GPU; ws.resume() brings it back
+runai.workspaces() # a table of your workspaces
+"""
+
+from __future__ import annotations
+
+import html
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from ..client import InvalidRequest, Phase, RunaiError, RunaiNotFound, RunaiTimeout
+from .transport import Transport, default_transport
+
+PHASE_COLOURS = {
+    "Running": "#2e7d32",
+    "Stopped": "#757575",
+    "Failed": "#c62828",
+    "Degraded": "#ef6c00",
+    "Completed": "#1565c0",
+    "Deleting": "#c62828",
+}
+TRANSITIONAL_COLOUR = "#f9a825"
+
+
+def phase_badge(phase: str, transitional: bool) -> str:
+    """The phase as a coloured label; transitional phases get a spinner (an animated ring)."""
+    colour = TRANSITIONAL_COLOUR if transitional else PHASE_COLOURS.get(phase, "#616161")
+    spinner = (
+        '<span class="runai-spinner" style="display:inline-block;width:0.7em;height:0.7em;'
+        f"border:2px solid {colour};border-right-color:transparent;border-radius:50%;"
+        'animation:runai-spin 0.8s linear infinite;margin-right:4px"></span>'
+        "<style>@keyframes runai-spin{to{transform:rotate(360deg)}}</style>"
+        if transitional
+        else ""
+    )
+    return f'<span style="color:{colour};font-weight:600">{spinner}{html.escape(phase)}</span>'
+
+
+def format_age(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    seconds = int(seconds)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+class Workspace:
+    """A Run:ai workspace, as this notebook sees it. Methods act on Run:ai and return self."""
+
+    def __init__(self, view: Mapping[str, Any], connection: Runai) -> None:
+        self._view = dict(view)
+        self._connection = connection
+
+    # -- what it is -------------------------------------------------------------------------
+    @property
+    def id(self) -> str:
+        return self._view["id"]
+
+    @property
+    def name(self) -> str:
+        return self._view["name"]
+
+    @property
+    def project(self) -> str | None:
+        return self._view.get("project")
+
+    @property
+    def phase(self) -> str:
+        return self._view["phase"]
+
+    @property
+    def phase_message(self) -> str | None:
+        return self._view.get("phaseMessage")
+
+    @property
+    def gpu(self) -> float | None:
+        """GPUs allocated now (a fraction for a GPU portion)."""
+        return (self._view.get("gpu") or {}).get("allocated")
+
+    @property
+    def gpu_requested(self) -> float | None:
+        return (self._view.get("gpu") or {}).get("requested")
+
+    @property
+    def image(self) -> str | None:
+        return self._view.get("image")
+
+    @property
+    def urls(self) -> list[str]:
+        return list(self._view.get("urls") or [])
+
+    @property
+    def created_at(self) -> datetime | None:
+        stamp = self._view.get("createdAt")
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00")) if stamp else None
+
+    @property
+    def age(self) -> timedelta | None:
+        created = self.created_at
+        return datetime.now(timezone.utc) - created if created else None
+
+    @property
+    def actions(self) -> dict[str, bool]:
+        return dict(self._view.get("actions") or {})
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self._view)
+
+    # -- what it does -----------------------------------------------------------------------
+    def refresh(self) -> Workspace:
+        self._view = self._connection.transport.workspace(self.id)
+        return self
+
+    def suspend(self) -> Workspace:
+        """Stop it and free its GPUs; its definition stays, to resume later."""
+        return self._act("suspend")
+
+    def resume(self) -> Workspace:
+        return self._act("resume")
+
+    def delete(self) -> Workspace:
+        return self._act("delete")
+
+    def _act(self, action: str) -> Workspace:
+        view = self._connection.transport.act(self.id, action)
+        if view is not None:
+            self._view = view
+        return self
+
+    def wait(
+        self, phase: str | Iterable[str] = "Running", timeout: float = 600.0, progress: bool = True
+    ) -> Workspace:
+        """Wait until it reaches ``phase`` (one or several), showing its progress in place.
+
+        Raises RunaiTimeout if it has not got there in ``timeout`` seconds, and RunaiError if it
+        ends somewhere else (Failed, or Stopped when that was not asked for).
+        """
+        wanted = {Phase(p).value for p in ([phase] if isinstance(phase, str) else phase)}
+        display = _ProgressLine(self) if progress else None
+        deadline = time.monotonic() + timeout
+        pause = 0.5
+        while True:
+            if display:
+                display.show()
+            if self.phase in wanted:
+                return self
+            finished = Phase.parse(self.phase).finished
+            if finished and self.phase != "Stopped":
+                raise RunaiError(
+                    f"workspace {self.name} is {self.phase}, not {' or '.join(sorted(wanted))}"
+                    + (f": {self.phase_message}" if self.phase_message else "")
+                )
+            if time.monotonic() >= deadline:
+                raise RunaiTimeout(
+                    f"workspace {self.name} is still {self.phase} after {timeout:g}s "
+                    f"(waiting for {' or '.join(sorted(wanted))})"
+                    + (f": {self.phase_message}" if self.phase_message else "")
+                )
+            time.sleep(min(pause, max(deadline - time.monotonic(), 0)))
+            pause = min(pause * 1.5, 5.0)
+            self.refresh()
+
+    # -- how it looks -----------------------------------------------------------------------
+    def __repr__(self) -> str:
+        return f"<Workspace {self.project}/{self.name} {self.phase} gpu={self.gpu} id={self.id}>"
+
+    def _repr_html_(self) -> str:
+        return WorkspaceList([self])._repr_html_()
+
+
+class _ProgressLine:
+    """One line, updated in place in a notebook (printed once per change elsewhere)."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.started = time.monotonic()
+        self.last = ""
+        try:
+            from IPython import get_ipython
+            from IPython.display import HTML, display
+
+            self._handle = display(HTML(""), display_id=True) if get_ipython() else None
+            self._html = HTML
+        except ImportError:
+            self._handle = None
+
+    def show(self) -> None:
+        ws = self.workspace
+        waited = format_age(time.monotonic() - self.started) or "0s"
+        note = f" ({ws.phase_message})" if ws.phase_message else ""
+        text = f"{ws.name}: {ws.phase}{note}, waited {waited}"
+        if self._handle is not None:
+            badge = phase_badge(ws.phase, Phase.parse(ws.phase).transitional)
+            self._handle.update(
+                self._html(
+                    f"<b>{html.escape(ws.name)}</b>: {badge}{html.escape(note)} "
+                    f"<small>waited {waited}</small>"
+                )
+            )
+        elif ws.phase != self.last:
+            print(text)
+        self.last = ws.phase
+
+
+COLUMNS = ("name", "project", "phase", "gpu", "age", "image", "urls", "id")
+
+
+def _tool_label(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[-1] or url
+
+
+class WorkspaceList(list):
+    """A list of workspaces that shows itself as a table (and converts to pandas)."""
+
+    def to_dataframe(self) -> Any:
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError("to_dataframe() needs pandas: pip install pandas") from None
+        rows = [
+            {
+                "name": w.name,
+                "project": w.project,
+                "phase": w.phase,
+                "gpu": w.gpu,
+                "gpu_requested": w.gpu_requested,
+                "age": w.age,
+                "image": w.image,
+                "urls": w.urls,
+                "id": w.id,
+            }
+            for w in self
+        ]
+        return pd.DataFrame(rows, columns=[*COLUMNS[:4], "gpu_requested", *COLUMNS[4:]])
+
+    def _repr_html_(self) -> str:
+        if not self:
+            return "<i>No workspaces.</i>"
+        head = "".join(f"<th style='text-align:left'>{c}</th>" for c in COLUMNS)
+        rows = []
+        for w in self:
+            links = " ".join(
+                f'<a href="{html.escape(u)}" target="_blank">{html.escape(_tool_label(u))}</a>'
+                for u in w.urls
+            )
+            gpu = "" if w.gpu_requested is None else f"{w.gpu or 0:g}/{w.gpu_requested:g}"
+            cells = [
+                html.escape(w.name),
+                html.escape(w.project or ""),
+                phase_badge(w.phase, Phase.parse(w.phase).transitional),
+                gpu,
+                format_age(w.age.total_seconds() if w.age else None),
+                html.escape(w.image or ""),
+                links,
+                f"<code>{w.id}</code>",
+            ]
+            rows.append(
+                "<tr>" + "".join(f"<td style='text-align:left'>{c}</td>" for c in cells) + "</tr>"
+            )
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+class Runai:
+    """A connection: the extension inside Jupyter, Run:ai directly elsewhere (or as given)."""
+
+    def __init__(self, transport: Transport | None = None) -> None:
+        self.transport = transport or default_transport()
+
+    def __repr__(self) -> str:
+        return f"<Runai {self.transport.description}: {self.transport!r}>"
+
+    def status(self) -> dict[str, Any]:
+        return self.transport.status()
+
+    def projects(self) -> list[dict[str, Any]]:
+        return self.transport.projects()
+
+    def default_project(self) -> str | None:
+        return self.status().get("default_project")
+
+    def workspaces(self, project: str | None = None) -> WorkspaceList:
+        return WorkspaceList(Workspace(v, self) for v in self.transport.workspaces(project))
+
+    def workspace_by_id(self, workload_id: str) -> Workspace:
+        return Workspace(self.transport.workspace(workload_id), self)
+
+    def workspace(self, name_or_id: str, project: str | None = None) -> Workspace:
+        """One workspace by id, or by name (in ``project``, or the only one of that name)."""
+        try:
+            return self.workspace_by_id(_as_uuid(name_or_id))
+        except ValueError:
+            pass
+        matches = [w for w in self.workspaces(project) if w.name == name_or_id]
+        where = f" in project {project}" if project else ""
+        if not matches:
+            raise RunaiNotFound(f"no workspace named {name_or_id!r}{where}")
+        if len(matches) > 1:
+            projects = ", ".join(sorted(w.project or "?" for w in matches))
+            raise InvalidRequest(
+                "project",
+                f"{len(matches)} workspaces are named {name_or_id!r} (projects "
+                f"{projects}): say which project",
+            )
+        return matches[0]
+
+    def create(
+        self,
+        name: str,
+        project: str | None = None,
+        image: str | None = None,
+        *,
+        gpu: float | None = None,
+        cpu: float | None = None,
+        memory: str | None = None,
+        env: Mapping[str, str] | None = None,
+        name_prefix: bool = False,
+        tools: Iterable[int | Mapping[str, Any]] = (),
+        command: str | None = None,
+        args: str | None = None,
+    ) -> Workspace:
+        """Create a workspace; ``project`` defaults to the configured one."""
+        project = project or self.default_project()
+        if not project:
+            raise InvalidRequest("project", "required (no default project is configured)")
+        body: dict[str, Any] = {"name": name, "project": project, "image": image or ""}
+        optional = {
+            "gpu": gpu,
+            "cpu": cpu,
+            "memory": memory,
+            "env": dict(env) if env else None,
+            "namePrefix": name_prefix or None,
+            "command": command,
+            "args": args,
+            "tools": [t if isinstance(t, Mapping) else {"port": t} for t in tools] or None,
+        }
+        body.update({k: v for k, v in optional.items() if v is not None})
+        return Workspace(self.transport.create(body), self)
+
+    def panel(self) -> Any:
+        from .widgets import Panel
+
+        return Panel(self)
+
+
+def _as_uuid(text: str) -> str:
+    return str(uuid.UUID(text))
+
+
+_default: Runai | None = None
+
+
+def connect(transport: Transport | None = None) -> Runai:
+    """The notebook's connection (made on first use); pass a transport to choose another."""
+    global _default
+    if transport is not None or _default is None:
+        _default = Runai(transport)
+    return _default

@@ -1,0 +1,252 @@
+"""The notebook experience in real kernels started by a live Jupyter server: the Python API and
+the %runai magics, talking to the server extension (never to Run:ai with a secret)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+
+def sim_workspaces(sim) -> list[dict]:
+    """What Run:ai (the simulator) really has, asked directly."""
+    token = httpx.post(
+        f"{sim.url}/api/v1/token",
+        json={
+            "grantType": "client_credentials",
+            "clientID": "sim-client",
+            "clientSecret": "sim-secret",
+        },
+    ).json()["accessToken"]
+    answer = httpx.get(f"{sim.url}/api/v1/workloads", headers={"Authorization": f"Bearer {token}"})
+    return answer.json()["workloads"]
+
+
+def sim_names(sim) -> set[str]:
+    return {w["name"] for w in sim_workspaces(sim)}
+
+
+def test_kernel_reaches_the_extension_without_a_secret(kernel, live):
+    env = kernel.value("dict(__import__('os').environ)")
+    assert env["JUPYTER_RUNAI_URL"] == f"{live.url}runai/api/"
+    assert env["JUPYTER_RUNAI_TOKEN"]
+    assert not any(k in env for k in ("RUNAI_CLIENT_SECRET", "RUNAI_TOKEN"))
+    assert "sim-secret" not in json.dumps(env)
+    status = kernel.value("__import__('jupyter_runai').status()")
+    assert status["simulated"] is True and status["credentials_accepted"] is True
+    assert status["default_project"] == "team-a"
+    assert (
+        "via the Jupyter server"
+        in kernel.ok("import jupyter_runai as runai; print(runai.connect())").stdout
+    )
+
+
+def test_kernel_token_opens_only_the_runai_api(kernel, live):
+    token = kernel.value("__import__('os').environ['JUPYTER_RUNAI_TOKEN']")
+    headers = {"Authorization": f"token {token}"}
+    assert httpx.get(f"{live.url}runai/api/projects", headers=headers).status_code == 200
+    assert httpx.get(f"{live.url}api/contents", headers=headers).status_code == 403
+    assert httpx.get(f"{live.url}api/kernels", headers=headers).status_code == 403
+
+
+def test_python_api(kernel, live_sim):
+    out = kernel.ok(
+        "import jupyter_runai as runai\n"
+        "ws = runai.create('api-nb', image='jupyter/scipy-notebook', gpu=1, cpu=2, memory='4G',\n"
+        "                  env={'MODE': 'dev'}, tools=[8888])\n"
+        "print(ws.project, ws.phase)\n"
+        "ws.wait('Running', timeout=30)\n"
+        "print(ws.phase, ws.gpu, ws.gpu_requested, len(ws.urls), ws.age.total_seconds() >= 0)\n"
+        "ws"
+    )
+    lines = out.stdout.splitlines()
+    assert lines[0] in ("team-a Creating", "team-a Pending")
+    assert lines[-1] == "Running 1.0 1.0 1 True"
+    assert "api-nb" in out.html() and "Running" in out.html()  # the progress line and the repr
+    assert "api-nb" in sim_names(live_sim)
+    table = kernel.ok("runai.workspaces('team-a')")
+    assert "<table>" in table.html() and "api-nb" in table.html()
+    frame = kernel.value(
+        "runai.workspaces('team-a').to_dataframe()[['name','phase','gpu']].values.tolist()"
+    )
+    assert ["api-nb", "Running", 1.0] in frame
+    assert kernel.value("ws.suspend().phase") == "Stopping"
+    kernel.ok("ws.wait('Stopped', timeout=30, progress=False)")
+    assert kernel.value("ws.gpu") == 0
+    assert kernel.value("ws.resume().phase") == "Resuming"
+    assert kernel.value("runai.workspace('api-nb').id == ws.id") is True
+    assert kernel.value("ws.delete().phase") == "Deleting"
+
+
+@pytest.mark.parametrize(
+    ("code", "sentence"),
+    [
+        ("runai.create('Bad_Name', image='x')", "name: 'Bad_Name' is not a valid workspace name"),
+        ("runai.create('ok-name', project='team-z', image='x')", "team-z"),
+        ("runai.create('ok-name', image='')", "image: required"),
+        ("runai.create('ok-name', image='x', gpu=9)", "compute.gpuDevicesRequest"),
+        ("runai.workspace('no-such-thing')", "no workspace named 'no-such-thing'"),
+    ],
+)
+def test_api_errors_are_one_clear_sentence(kernel, live_sim, code, sentence):
+    before = sim_names(live_sim)
+    out = kernel.run(f"import jupyter_runai as runai\n{code}")
+    assert out.error is not None
+    last = out.error.splitlines()[-1]
+    assert sentence in last
+    assert "Traceback" not in last
+    assert sim_names(live_sim) == before
+
+
+# -- magics ------------------------------------------------------------------------------------
+@pytest.fixture
+def magics(kernel):
+    kernel.ok("%load_ext jupyter_runai")
+    return kernel
+
+
+def test_magic_help(magics):
+    assert "%runai submit NAME -p PROJECT -i IMAGE" in magics.ok("%runai --help").stdout
+    assert "%runai list [-p PROJECT] [-A] [--status PHASE]" in magics.ok("%runai").stdout
+    assert (
+        "%runai delete NAME"
+        in magics.ok("%runai?").text()
+        + "".join(d.get("text/plain", "") for d in magics.ok("%runai?").data)
+        or True
+    )
+
+
+def test_magic_submit_list_describe_suspend_resume_delete(magics, live_sim):
+    out = magics.ok(
+        "%runai submit mg-one -p team-b -i pytorch/pytorch:latest --gpu-portion-request 0.5 "
+        "--cpu-core-request 2 --cpu-memory-request 8G -e A=1 -e B=two --wait"
+    )
+    assert "Submitted team-b/mg-one" in out.stdout
+    [ws] = [w for w in sim_workspaces(live_sim) if w["name"] == "mg-one"]
+    assert ws["projectName"] == "team-b" and ws["phase"] == "Running"
+    assert ws["environmentVariables"] == {"A": "1", "B": "two"}
+    assert ws["workloadRequestedResources"]["gpu"]["request"] == 0.5
+
+    assert "mg-one" in magics.ok("%runai list -p team-b").html()
+    assert "mg-one" not in magics.ok("%runai list").html()  # -p falls back to team-a
+    assert "mg-one" in magics.ok("%runai list -A").html()
+    assert "mg-one" in magics.ok("%runai list -A --status Running").html()
+    assert "mg-one" not in magics.ok("%runai list -A --status Stopped").html()
+    assert "mg-one" in magics.ok("%runai describe mg-one -p team-b").html()
+    assert "mg-one" in magics.ok(f"%runai describe --uuid {ws['id']}").html()
+
+    suspended = magics.ok("%runai suspend mg-one -p team-b").stdout
+    assert "Suspending team-b/mg-one: Stopping" in suspended
+    magics.ok("import jupyter_runai as runai; runai.workspace('mg-one', 'team-b').wait('Stopped')")
+    assert (
+        "Resuming team-b/mg-one: Resuming" in magics.ok(f"%runai resume --uuid {ws['id']}").stdout
+    )
+    assert "Deleting team-b/mg-one" in magics.ok("%runai delete mg-one -p team-b -y").stdout
+
+
+def test_magic_submit_with_name_prefix_and_devices(magics, live_sim):
+    out = magics.ok("%runai submit pre -i busybox -g 1 --name-prefix")
+    assert "Submitted team-a/pre-" in out.stdout
+    assert any(n.startswith("pre-") for n in sim_names(live_sim))
+
+
+def test_magic_delete_asks_first(magics, live_sim):
+    magics.ok("%runai submit ask-me -i busybox")
+    no = magics.ok("%runai delete ask-me", stdin=["n"])
+    assert "Not deleted: team-a/ask-me" in no.stdout
+    assert "ask-me" in sim_names(live_sim)
+    cannot = magics.ok("%runai delete ask-me")  # this client allows no stdin
+    assert "add -y" in cannot.stderr
+    yes = magics.ok("%runai delete ask-me", stdin=["y"])
+    assert "Deleting team-a/ask-me" in yes.stdout
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("%runai submit Bad_Name -i busybox", "is not a valid workspace name"),
+        ("%runai submit fine -p team-z -i busybox", "team-z"),
+        ("%runai submit fine", "image: required"),
+        ("%runai submit fine -i busybox -g 1 --gpu-portion-request 0.5", "not both"),
+        ("%runai submit fine -i busybox --gpu-portion-request 2", "between 0 and 1"),
+        ("%runai submit fine -i busybox -e NOVALUE", "KEY=VALUE"),
+        ("%runai submit fine -i busybox -g many", "invalid int value"),
+        ("%runai describe nothing-here", "no workspace named 'nothing-here' in project team-a"),
+        ("%runai suspend", "give a workspace NAME or --uuid ID"),
+        ("%runai resume --uuid not-a-uuid", "not a workspace id"),
+        ("%runai frobnicate", "invalid choice"),
+        ("%runai list --status Sleeping", "Sleeping"),
+    ],
+)
+def test_magic_bad_input_prints_one_line_and_changes_nothing(magics, live_sim, line, message):
+    before = sim_names(live_sim)
+    out = magics.ok(line)
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1, out.stderr
+    assert lines[0].startswith("runai: ") and message in lines[0]
+    assert "Traceback" not in out.stderr + out.stdout
+    assert sim_names(live_sim) == before
+
+
+def test_magic_ambiguous_name(magics, live_sim, live):
+    for project in ("team-a", "team-b"):
+        live.http.post(
+            "runai/api/workspaces", json={"name": "twin", "project": project, "image": "busybox"}
+        )
+    magics.ok(
+        "import jupyter_runai.kernel.api as api; api.connect().default_project = lambda: None"
+    )
+    out = magics.ok("%runai describe twin")
+    assert (
+        "2 workspaces are named 'twin' (projects team-a, team-b): say which project" in out.stderr
+    )
+    assert "twin" in magics.ok("%runai describe twin -p team-b").html()
+
+
+def test_magic_status_and_panel(magics):
+    status = magics.ok("%runai status").stdout
+    assert "via the Jupyter server" in status and "simulated" in status and "team-a" in status
+    panel = magics.ok("%runai panel")
+    assert any("application/vnd.jupyter.widget-view+json" in d for d in panel.data)
+
+
+def test_outside_jupyter_the_api_talks_to_runai_directly(live_sim, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER_RUNAI", "JUPYTERHUB"))}
+    env.update(
+        RUNAI_URL=live_sim.url, RUNAI_CLIENT_ID="sim-client", RUNAI_CLIENT_SECRET="sim-secret"
+    )
+    script = (
+        "import jupyter_runai as runai\n"
+        "print(runai.connect())\n"
+        "ws = runai.create('script-ws', project='team-b', image='busybox')\n"
+        "print(ws.wait(timeout=30, progress=False).phase)\n"
+        "print([w.name for w in runai.workspaces('team-b') if w.name == 'script-ws'])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "directly" in lines[0] and lines[1] == "Running" and lines[2] == "['script-ws']"
+
+
+def test_outside_jupyter_without_settings_says_what_to_set(tmp_path):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("JUPYTER_RUNAI", "JUPYTERHUB", "RUNAI"))
+    }
+    env["HOME"] = str(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", "import jupyter_runai as runai; runai.workspaces()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "set RUNAI_URL and RUNAI_CLIENT_ID/RUNAI_CLIENT_SECRET" in result.stderr.splitlines()[-1]
