@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
@@ -143,7 +144,7 @@ class ExtensionTransport:
         with httpx.stream(
             "GET", f"{self.url}events", headers=self._headers, timeout=timeout
         ) as response:
-            stop.on_set(response.close)
+            stop.on_set(lambda: _abort(response))
             if not response.is_success:
                 response.read()
                 raise _error(response.status_code, _safe_json(response), self.url)
@@ -161,6 +162,16 @@ class ExtensionTransport:
 
     def close(self) -> None:
         self._http.close()
+
+
+def _abort(response: httpx.Response) -> None:
+    """End a stream that another thread is blocked reading: shutting the socket down wakes
+    the read at once (closing the response would wait for the next keepalive)."""
+    stream = response.extensions.get("network_stream")
+    sock = stream.get_extra_info("socket") if stream is not None else None
+    if sock is not None:
+        sock.shutdown(socket.SHUT_RDWR)
+    response.close()
 
 
 def _safe_json(response: httpx.Response) -> Any:

@@ -108,7 +108,7 @@ class CreateForm(w.VBox):
 
     def show_error(self, field: str, text: str) -> None:
         self.errors[field].value = (
-            f'<span style="{ERROR_STYLE}">{html.escape(text)}</span>' if text else ""
+            f'<span style="{ERROR_STYLE}">{html.escape(text, quote=False)}</span>' if text else ""
         )
 
     def body(self) -> dict[str, Any]:
@@ -172,4 +172,4 @@ class CreateForm(w.VBox):
 
     def _say(self, text: str, error: bool = False) -> None:
         style = ERROR_STYLE if error else "color:#2e7d32"
-        self.message.value = f'<span style="{style}">{html.escape(text)}</span>'
+        self.message.value = f'<span style="{style}">{html.escape(text, quote=False)}</span>'
