@@ -10,19 +10,12 @@ import sys
 
 import httpx
 import pytest
+from harness import bearer
 
 
 def sim_workspaces(sim) -> list[dict]:
     """What Run:ai (the simulator) really has, asked directly."""
-    token = httpx.post(
-        f"{sim.url}/api/v1/token",
-        json={
-            "grantType": "client_credentials",
-            "clientID": "sim-client",
-            "clientSecret": "sim-secret",
-        },
-    ).json()["accessToken"]
-    answer = httpx.get(f"{sim.url}/api/v1/workloads", headers={"Authorization": f"Bearer {token}"})
+    answer = httpx.get(f"{sim.url}/api/v1/workloads", params={"limit": 500}, headers=bearer(sim))
     return answer.json()["workloads"]
 
 

@@ -10,6 +10,7 @@ import asyncio
 import json
 import uuid
 from collections import Counter, deque
+from collections.abc import Callable
 from typing import Any
 
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
@@ -199,9 +200,14 @@ class RunaiHandler(web.RequestHandler):
         return value
 
     def page(
-        self, rows: list[tuple[dict[str, Any], Any]], fields: list[str]
-    ) -> tuple[list, int | None]:
-        """Filter, sort and page (row-values, item) pairs; ``next`` is the next page's offset."""
+        self,
+        key: str,
+        rows: list[tuple[dict[str, Any], Any]],
+        fields: list[str],
+        view: Callable[[Any], dict[str, Any]],
+    ) -> dict[str, Any]:
+        """A list answer: filter, sort and page (row values, item) pairs, then ``view`` each
+        item; ``next`` is the next page's offset, absent on the last page."""
         raw_filters = [
             part
             for value in self.get_query_arguments("filterBy")
@@ -224,8 +230,10 @@ class RunaiHandler(web.RequestHandler):
             rows = [pair for pair in rows if search.lower() in str(pair[0].get("name", "")).lower()]
         offset = self.int_arg("offset", 0, 0, 2**31 - 1)
         limit = self.int_arg("limit", 50, 1, 500)
-        chunk = [item for _, item in rows[offset : offset + limit]]
-        return chunk, (offset + limit if offset + limit < len(rows) else None)
+        body: dict[str, Any] = {key: [view(item) for _, item in rows[offset : offset + limit]]}
+        if offset + limit < len(rows):
+            body["next"] = offset + limit
+        return body
 
 
 class TokenHandler(RunaiHandler):
@@ -263,11 +271,8 @@ class WorkloadsHandler(RunaiHandler):
         deleted = self.enum_arg("deleted", ["true", "false"], "false") == "true"
         pool = plane.deleted if deleted else plane.workspaces
         rows = sorted(pool.values(), key=lambda w: w.created_at)
-        chunk, next_offset = self.page([(plane.filter_row(w), w) for w in rows], WORKLOAD_FIELDS)
-        body: dict[str, Any] = {"workloads": [plane.workload_view(w) for w in chunk]}
-        if next_offset is not None:
-            body["next"] = next_offset
-        await self.respond(200, body)
+        pairs = [(plane.filter_row(w), w) for w in rows]
+        await self.respond(200, self.page("workloads", pairs, WORKLOAD_FIELDS, plane.workload_view))
 
 
 class WorkloadHandler(RunaiHandler):
@@ -331,12 +336,8 @@ class ProjectsHandler(RunaiHandler):
 
     async def get(self) -> None:
         plane = self.sim.plane
-        rows = [(plane.project_row(p), p) for p in plane.projects.values()]
-        chunk, next_offset = self.page(rows, PROJECT_FIELDS)
-        body: dict[str, Any] = {"projects": [plane.project_view(p) for p in chunk]}
-        if next_offset is not None:
-            body["next"] = next_offset
-        await self.respond(200, body)
+        pairs = [(plane.project_row(p), p) for p in plane.projects.values()]
+        await self.respond(200, self.page("projects", pairs, PROJECT_FIELDS, plane.project_view))
 
 
 class ClustersHandler(RunaiHandler):
