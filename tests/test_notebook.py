@@ -11,6 +11,7 @@ import sys
 import httpx
 import pytest
 from harness import bearer
+from live import LiveServer
 
 
 def sim_workspaces(sim) -> list[dict]:
@@ -172,7 +173,7 @@ def test_magic_delete_asks_first(magics, live_sim):
         ("%runai suspend", "give a workspace NAME or --uuid ID"),
         ("%runai resume --uuid not-a-uuid", "not a workspace id"),
         ("%runai frobnicate", "invalid choice"),
-        ("%runai list --status Sleeping", "Sleeping"),
+        ("%runai list --status Sleeping", "'Sleeping' is not a phase; one of Creating"),
     ],
 )
 def test_magic_bad_input_prints_one_line_and_changes_nothing(magics, live_sim, line, message):
@@ -185,19 +186,31 @@ def test_magic_bad_input_prints_one_line_and_changes_nothing(magics, live_sim, l
     assert sim_names(live_sim) == before
 
 
-def test_magic_ambiguous_name(magics, live_sim, live):
+@pytest.fixture
+def undefaulted(live_sim, tmp_path):
+    """A second live server, configured with no default project."""
+    server = LiveServer(tmp_path, live_sim.url)
+    kernel = server.start_kernel()
+    kernel.ok("%load_ext jupyter_runai")
+    yield kernel
+    kernel.shutdown()
+    server.stop()
+
+
+def test_magic_ambiguous_name(undefaulted, live):
     for project in ("team-a", "team-b"):
-        live.http.post(
-            "runai/api/workspaces", json={"name": "twin", "project": project, "image": "busybox"}
-        )
-    magics.ok(
-        "import jupyter_runai.kernel.api as api; api.connect().default_project = lambda: None"
-    )
-    out = magics.ok("%runai describe twin")
+        body = {"name": "twin", "project": project, "image": "busybox"}
+        assert live.http.post("runai/api/workspaces", json=body).status_code == 202
+    out = undefaulted.ok("%runai describe twin")
     assert (
         "2 workspaces are named 'twin' (projects team-a, team-b): say which project" in out.stderr
     )
-    assert "twin" in magics.ok("%runai describe twin -p team-b").html()
+    assert len(out.stderr.strip().splitlines()) == 1
+    assert "twin" in undefaulted.ok("%runai describe twin -p team-b").html()
+    unknown = undefaulted.ok("%runai suspend nobody")
+    assert "runai: no workspace named 'nobody'" in unknown.stderr
+    missing = undefaulted.ok("%runai submit lost -i busybox")
+    assert "project: required (no default project is configured)" in missing.stderr
 
 
 def test_magic_status_and_panel(magics):

@@ -275,6 +275,8 @@ class Runai:
 
     def __init__(self, transport: Transport | None = None) -> None:
         self.transport = transport or default_transport()
+        self._default_project: str | None = None
+        self._default_known = False
 
     def __repr__(self) -> str:
         return f"<Runai {self.transport.description}: {self.transport!r}>"
@@ -286,7 +288,11 @@ class Runai:
         return self.transport.projects()
 
     def default_project(self) -> str | None:
-        return self.status().get("default_project")
+        """The deployment's default project (asked once per connection)."""
+        if not self._default_known:
+            self._default_project = self.status().get("default_project")
+            self._default_known = True
+        return self._default_project
 
     def workspaces(self, project: str | None = None) -> WorkspaceList:
         return WorkspaceList(Workspace(v, self) for v in self.transport.workspaces(project))

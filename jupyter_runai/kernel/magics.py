@@ -104,7 +104,10 @@ class RunaiMagics(Magics):
         project = None if args.all else self._project(runai, args.project)
         listed = runai.workspaces(project)
         if args.status:
-            phase = Phase(args.status.capitalize()).value
+            phase = Phase.parse(args.status.capitalize()).value
+            if phase != args.status.capitalize():
+                known = ", ".join(p.value for p in Phase)
+                raise UsageError(f"--status {args.status!r} is not a phase; one of {known}")
             listed = WorkspaceList(ws for ws in listed if ws.phase == phase)
         return listed
 

@@ -300,7 +300,10 @@ class EventsHandler(RunaiHandler):
 
 def kernel_user() -> User:
     """Who a kernel's request acts for: the server's own user."""
-    name = os.environ.get("JUPYTERHUB_USER") or getpass.getuser()
+    try:
+        name = os.environ.get("JUPYTERHUB_USER") or getpass.getuser()
+    except (KeyError, OSError):  # a container user with no passwd entry
+        name = "kernel"
     return User(username=name, name=name, display_name=f"{name} (kernel)")
 
 
