@@ -117,6 +117,17 @@ def test_buttons_follow_the_phase_and_delete_asks_first(panel, live_sim):
     assert deleting in (["Deleting"], [])
 
 
+def test_a_waiting_workspace_says_why(panel, live):
+    for name in ("holder", "waiter"):
+        body = {"name": name, "project": "team-b", "image": "busybox", "gpu": 6}
+        assert live.http.post("runai/api/workspaces", json=body).status_code == 202
+    panel.ok("r = wait_row('holder', 'Running'); r = wait_row('waiter', 'Pending')")
+    panel.ok("import time; time.sleep(1)")  # past the moment it could have started
+    note = panel.value("row('waiter').note.value")
+    assert "over quota" in note and "team-b" in note
+    assert panel.value("row('holder').note.value") == ""
+
+
 def test_updates_arrive_without_running_a_cell(panel, live):
     panel.comm_messages(1.0)  # drain what the panel sent while starting
     created = live.http.post(

@@ -17,7 +17,8 @@ IMAGE_PRESETS = (
     "nvcr.io/nvidia/pytorch:24.08-py3",
     "tensorflow/tensorflow:latest-gpu-jupyter",
 )
-LABEL = w.Layout(width="110px")
+LABEL = w.Layout(width="110px", flex="0 0 110px")  # no shrinking when an error is long
+INPUT = "280px"
 ERROR_STYLE = "color:#c62828;font-size:90%"
 
 
@@ -89,6 +90,9 @@ class CreateForm(w.VBox):
             ("Environment", self.env),
             ("", self.name_prefix),
         ]
+        for _, widget in rows[:-1]:
+            widget.layout.width = INPUT
+            widget.layout.flex = f"0 0 {INPUT}"
         labels = [
             w.HBox([w.Label(text, layout=LABEL), widget, self.errors[field]])
             for (text, widget), field in zip(rows, self.FIELDS, strict=True)

@@ -62,7 +62,9 @@ class Panel(w.VBox):
             self.last_error = error
         dot = "#2e7d32" if connected else "#c62828"
         where = f"connected {self.transport.description}" if connected else "not connected"
-        simulated = " · <b>simulated</b> Run:ai" if self._state.get("simulated") else ""
+        simulated = (
+            " · <b>simulated</b> Run:ai" if self._state.get("simulated") else " · real Run:ai"
+        )
         stamp = time.strftime("%H:%M:%S")
         last = (
             f' · <span style="color:#c62828">last error: {html.escape(self.last_error)}</span>'

@@ -27,7 +27,9 @@ def _cell(width: str) -> w.HTML:
     return w.HTML(layout=w.Layout(width=width, overflow="hidden"))
 
 
-class Row(w.HBox):
+class Row(w.VBox):
+    """One workspace: its cells and buttons, and under them why it waits, when it does."""
+
     def __init__(self, view: dict[str, Any], act: Callable[[str, str], None]) -> None:
         self.id = view["id"]
         self.cells = [_cell(width) for _, width in COLUMNS]
@@ -46,7 +48,8 @@ class Row(w.HBox):
         self.confirm.on_click(lambda _: (self.settle(), act(self.id, "delete")))
         self.cancel.on_click(lambda _: self.settle())
         self.actions = w.HBox([self.suspend, self.resume, self.delete])
-        super().__init__([*self.cells, self.actions])
+        self.note = w.HTML()
+        super().__init__([w.HBox([*self.cells, self.actions]), self.note])
         self.view: dict[str, Any] = {}
         self.update(view)
 
@@ -77,6 +80,14 @@ class Row(w.HBox):
         for cell, value in zip(self.cells, values, strict=True):
             if cell.value != value:
                 cell.value = value
+        message = view.get("phaseMessage") or ""
+        note = (
+            f'<div style="color:#616161;font-size:90%;margin-left:4px">{html.escape(message)}</div>'
+            if message
+            else ""
+        )
+        if self.note.value != note:
+            self.note.value = note
         allowed = view.get("actions") or {}
         self.suspend.disabled = not allowed.get("suspend")
         self.resume.disabled = not allowed.get("resume")
