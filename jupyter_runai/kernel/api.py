@@ -303,9 +303,11 @@ class Runai:
     def workspace(self, name_or_id: str, project: str | None = None) -> Workspace:
         """One workspace by id, or by name (in ``project``, or the only one of that name)."""
         try:
-            return self.workspace_by_id(_as_uuid(name_or_id))
+            workload_id = str(uuid.UUID(name_or_id))
         except ValueError:
-            pass
+            workload_id = None
+        if workload_id is not None:
+            return self.workspace_by_id(workload_id)
         matches = [w for w in self.workspaces(project) if w.name == name_or_id]
         where = f" in project {project}" if project else ""
         if not matches:
@@ -356,10 +358,6 @@ class Runai:
         from .widgets import Panel
 
         return Panel(self)
-
-
-def _as_uuid(text: str) -> str:
-    return str(uuid.UUID(text))
 
 
 _default: Runai | None = None
