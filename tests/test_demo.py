@@ -56,6 +56,7 @@ def test_demo_runs_jupyterlab_on_the_embedded_simulator(tmp_path):
     try:
         status = wait_for(f"{base}/runai/api/status", headers, process).json()
         assert status["simulated"] is True and status["credentials_accepted"] is True
+        assert status["default_project"] == "team-a"
         created = httpx.post(
             f"{base}/runai/api/workspaces",
             json={"name": "demo", "project": "team-b", "image": "busybox", "gpu": 2},
@@ -65,6 +66,7 @@ def test_demo_runs_jupyterlab_on_the_embedded_simulator(tmp_path):
         assert (tmp_path / "demo" / "welcome.ipynb").exists()
         lab = httpx.get(f"{base}/lab", headers=headers)
         assert lab.status_code == 200
+        assert '"news": {"disabled": true}' in lab.text  # no news prompt over the demo
     finally:
         process.terminate()
         output = process.communicate(timeout=30)[0]

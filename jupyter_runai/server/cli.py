@@ -10,7 +10,7 @@ from pathlib import Path
 
 from jupyter_core.paths import jupyter_data_dir
 
-DEMO_NOTEBOOKS = Path(__file__).resolve().parent.parent / "demo"
+DEMO = Path(__file__).resolve().parent.parent / "demo"
 
 
 def demo(argv: list[str]) -> None:
@@ -30,18 +30,16 @@ def demo(argv: list[str]) -> None:
     )
     args, lab_args = parser.parse_known_args(argv)
     args.dir.mkdir(parents=True, exist_ok=True)
-    for notebook in DEMO_NOTEBOOKS.glob("*.ipynb"):
+    for notebook in DEMO.glob("*.ipynb"):
         target = args.dir / notebook.name
         if not target.exists():
             shutil.copy(notebook, target)
     from jupyterlab.labapp import LabApp
 
     settings = [
+        f"--config={DEMO / 'demo_config.json'}",  # the embedded simulator; no news prompt
         f"--ServerApp.root_dir={args.dir}",
-        "--RunaiApp.simulator=True",
         f"--RunaiApp.simulator_time_scale={args.time_scale}",
-        "--LabApp.news_url=None",
-        "--LabApp.default_url=/lab/tree/welcome.ipynb",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         settings.append("--ServerApp.allow_root=True")  # containers and CI run as root
