@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
@@ -146,12 +146,6 @@ class Workspace:
             urls=[u for u in raw.get("urls") or [] if isinstance(u, str)],
             raw=raw,
         )
-
-    @property
-    def age_seconds(self) -> float | None:
-        if self.created_at is None:
-            return None
-        return (datetime.now(timezone.utc) - self.created_at).total_seconds()
 
     @property
     def can_suspend(self) -> bool:

@@ -35,7 +35,6 @@ class WorkspacePoller:
         self.snapshot: dict[str, dict[str, Any]] = {}
         self.fetched_at: float | None = None
         self.error: dict[str, Any] | None = None
-        self.polls = 0
         self._subscribers: set[asyncio.Queue[Event]] = set()
         self._awaiting_snapshot: set[asyncio.Queue[Event]] = set()
         self._task: asyncio.Task[None] | None = None
@@ -116,7 +115,6 @@ class WorkspacePoller:
             self._task = None
 
     def _failed(self, exc: RunaiError) -> None:
-        self.polls += 1
         error = reply_for(exc).body
         changed = error != self.error
         self.error = error
@@ -126,7 +124,6 @@ class WorkspacePoller:
             self._publish(("error", error))
 
     def _apply(self, views: list[dict[str, Any]]) -> None:
-        self.polls += 1
         self.fetched_at = time.monotonic()
         recovered = self.error is not None
         self.error = None

@@ -43,7 +43,7 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-async def serve(args: argparse.Namespace) -> None:
+async def serve(args: argparse.Namespace, faults: dict) -> None:
     sim = Simulator(
         host=args.host,
         port=args.port,
@@ -51,7 +51,7 @@ async def serve(args: argparse.Namespace) -> None:
         client_secret=args.client_secret,
         time_scale=args.time_scale,
         seed=args.seed,
-        faults=json.loads(args.faults),
+        faults=faults,
         legacy_status_codes=args.legacy_status_codes,
     )
     await sim.start_async()
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
         parser().error("--faults must be a JSON object")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
-        asyncio.run(serve(args))
+        asyncio.run(serve(args, faults))
     except KeyboardInterrupt:
         pass
     except (ValueError, OSError) as exc:

@@ -64,14 +64,6 @@ class Simulator:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
 
-    @property
-    def plane(self) -> ControlPlane:
-        return self.simulation.plane
-
-    @property
-    def faults(self) -> Faults:
-        return self.simulation.faults
-
     # -- in the current loop ------------------------------------------------------------------
     async def start_async(self) -> Simulator:
         sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET)

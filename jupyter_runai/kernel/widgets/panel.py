@@ -31,7 +31,6 @@ class Panel(w.VBox):
         self.status = w.HTML()
         self.table = WorkspaceTable(self.act)
         self.last_error: str | None = None
-        self.updates = 0
         self._stop = StopSignal()
         self._state: dict[str, Any] = {"connected": False}
         projects, default = self._load()
@@ -105,7 +104,6 @@ class Panel(w.VBox):
             self._stop.wait(RECONNECT_S)
 
     def _apply(self, name: str, data: dict[str, Any]) -> None:
-        self.updates += 1
         if name == "snapshot":
             self.table.replace(data["workspaces"])
             error = data.get("error")
