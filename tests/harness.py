@@ -51,3 +51,13 @@ def issue_token(sim: Simulator) -> str:
 
 def bearer(sim: Simulator) -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_token(sim)}"}
+
+
+def sim_workspaces(sim) -> list[dict]:
+    """What Run:ai (the simulator) really has, asked directly."""
+    answer = httpx.get(f"{sim.url}/api/v1/workloads", params={"limit": 500}, headers=bearer(sim))
+    return answer.json()["workloads"]
+
+
+def sim_names(sim) -> set[str]:
+    return {w["name"] for w in sim_workspaces(sim)}

@@ -228,6 +228,18 @@ async def test_transient_errors_are_retried(client, sim):
     assert stats(sim)["GET /api/v1/clusters"] == 3
 
 
+async def test_dropped_connections_are_retried_for_reads_and_actions(client, sim):
+    ws = await client.create_workspace("flaky", "team-a", image="busybox")
+    set_faults(sim, drop_connections=1, match="GET /api/v1/clusters", times=1)
+    assert [c.name for c in await client.list_clusters()] == ["sim-cluster"]
+    assert stats(sim)["GET /api/v1/clusters"] == 2
+    route = "POST /api/v1/workloads/workspaces/{workloadId}/suspend"
+    set_faults(sim, error_rate=1, error_status=503, match=route, times=1)
+    await client.suspend_workspace(ws.id)
+    assert stats(sim)[route] == 2
+    assert (await client.get_workspace(ws.id)).phase in (Phase.STOPPING, Phase.STOPPED)
+
+
 async def test_retry_after_is_honoured(client, sim):
     set_faults(
         sim, error_rate=1, error_status=429, retry_after=0.4, match="GET /api/v1/clusters", times=1

@@ -10,18 +10,8 @@ import sys
 
 import httpx
 import pytest
-from harness import bearer
+from harness import sim_names, sim_workspaces
 from live import LiveServer
-
-
-def sim_workspaces(sim) -> list[dict]:
-    """What Run:ai (the simulator) really has, asked directly."""
-    answer = httpx.get(f"{sim.url}/api/v1/workloads", params={"limit": 500}, headers=bearer(sim))
-    return answer.json()["workloads"]
-
-
-def sim_names(sim) -> set[str]:
-    return {w["name"] for w in sim_workspaces(sim)}
 
 
 def test_kernel_reaches_the_extension_without_a_secret(kernel, live):

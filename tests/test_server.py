@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import logging
 import subprocess
 import sys
 
 import pytest
-from harness import set_faults, stats
+from harness import issue_token, set_faults, stats
 
 from jupyter_runai.client import ClientCredentials, RunaiClient
 
@@ -310,6 +312,29 @@ async def test_not_configured_server_still_starts_and_says_how(unconfigured, api
     assert "RUNAI_URL/RUNAI_CLIENT_ID/RUNAI_CLIENT_SECRET" in answer.body["message"]
     events = await api("GET", "events")
     assert events.status == 503 and events.body["reason"] == "not_configured"
+
+
+@pytest.fixture
+def cli_login(runai_config, sim, tmp_path, monkeypatch):
+    """The server's user has run `runai login`; nothing else is configured."""
+    token = issue_token(sim)
+    folder = tmp_path / "runai-cli"
+    folder.mkdir()
+    encoded = base64.urlsafe_b64encode(token.encode()).decode().rstrip("=")
+    (folder / "authentication.json").write_text(json.dumps({"accessToken": encoded}))
+    (folder / "config.json").write_text(json.dumps({"control_plane": {"url": sim.url}}))
+    monkeypatch.setenv("RUNAI_CLI_CONFIG_PATH", str(folder))
+    for name in ("RUNAI_URL", "RUNAI_CLIENT_ID", "RUNAI_CLIENT_SECRET", "RUNAI_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    runai_config.clear()
+    runai_config["use_cli_login"] = True
+
+
+async def test_cli_login_mode(cli_login, api, sim):
+    status = (await api("GET", "status")).body
+    assert status["configured"] and status["credentials_accepted"]
+    assert (await api("POST", "workspaces", NOTEBOOK)).status == 202
+    assert stats(sim)["POST /api/v1/token"] == 1  # only the CLI's own login
 
 
 # -- activity ------------------------------------------------------------------------------------

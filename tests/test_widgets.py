@@ -7,7 +7,8 @@ import json
 import time
 
 import pytest
-from test_notebook import sim_names, sim_workspaces
+from harness import sim_names, sim_workspaces
+from live import LiveServer
 
 
 @pytest.fixture
@@ -155,3 +156,20 @@ def test_closing_the_panel_stops_its_updates(panel, live):
     started = time.monotonic()
     assert panel.comm_messages(3.0) == []
     assert time.monotonic() - started >= 2.9
+
+
+def test_panel_without_a_working_connection_says_why(live_sim, tmp_path):
+    """A server whose Run:ai credentials are refused: the panel opens and says what to fix."""
+    server = LiveServer(tmp_path, live_sim.url, client_secret="wrong-secret")
+    kernel = server.start_kernel()
+    try:
+        kernel.ok("import jupyter_runai as runai; p = runai.panel()")
+        status = kernel.value("p.status.value")
+        assert "not connected" in status
+        assert "c.RunaiApp.client_secret" in status  # the setting to fix
+        assert "wrong-secret" not in status
+        assert kernel.value("list(p.form.project.options)") == []
+        kernel.ok("p.close()")
+    finally:
+        kernel.shutdown()
+        server.stop()

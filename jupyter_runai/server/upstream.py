@@ -51,6 +51,8 @@ class Upstream:
         s = self.settings
         if self.simulated:
             return None, None  # the embedded simulator's, made when it starts
+        if s["use_cli_login"] and not s["url"]:
+            s["url"] = CliLogin().control_plane_url() or ""  # the CLI's config.json knows it
         if not s["url"]:
             return None, "no Run:ai URL (c.RunaiApp.url or RUNAI_URL)"
         if s["token"]:
