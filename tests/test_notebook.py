@@ -113,7 +113,10 @@ def test_magic_submit_list_describe_suspend_resume_delete(magics, live_sim):
     [ws] = [w for w in sim_workspaces(live_sim) if w["name"] == "mg-one"]
     assert ws["projectName"] == "team-b" and ws["phase"] == "Running"
     assert ws["environmentVariables"] == {"A": "1", "B": "two"}
-    assert ws["workloadRequestedResources"]["gpu"]["request"] == 0.5
+    requested = ws["workloadRequestedResources"]
+    assert requested["gpu"]["request"] == 0.5 and requested["gpuRequestType"] == "portion"
+    assert requested["cpu"]["request"] == 2 and requested["cpuMemory"]["request"] == "8G"
+    assert ws["images"] == ["pytorch/pytorch:latest"]
 
     assert "mg-one" in magics.ok("%runai list -p team-b").html()
     assert "mg-one" not in magics.ok("%runai list").html()  # -p falls back to team-a
