@@ -61,9 +61,8 @@ class Panel(w.VBox):
             self.last_error = error
         dot = "#2e7d32" if connected else "#c62828"
         where = f"connected {self.transport.description}" if connected else "not connected"
-        simulated = (
-            " · <b>simulated</b> Run:ai" if self._state.get("simulated") else " · real Run:ai"
-        )
+        kind = "<b>simulated</b>" if self._state.get("simulated") else "real"
+        simulated = f" · {kind} Run:ai" if "simulated" in self._state else ""  # once known
         stamp = time.strftime("%H:%M:%S")
         last = (
             f' · <span style="color:#c62828">last error: {html.escape(self.last_error)}</span>'
