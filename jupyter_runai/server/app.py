@@ -113,6 +113,7 @@ class RunaiApp(ExtensionApp):
         return os.environ.get("RUNAI_PROJECT", "")
 
     def initialize_settings(self) -> None:
+        assert self.serverapp is not None  # set when the server links the extension
         # one log: the server's (audit lines belong with Jupyter's own, and under JupyterHub too)
         self.log = self.serverapp.log
         # read every setting now, so secrets from the environment are captured, then scrub it
@@ -137,6 +138,7 @@ class RunaiApp(ExtensionApp):
         accepts for ``runai/api`` only (never a Run:ai secret). Under JupyterHub the kernel's
         own JUPYTERHUB_API_TOKEN serves instead, so no token is made there."""
         server = self.serverapp
+        assert server is not None
         wildcard = ("", "0.0.0.0", "::", "localhost", "*")  # noqa: S104 - recognised, not bound
         host = server.ip if server.ip not in wildcard else "127.0.0.1"
         host = f"[{host}]" if ":" in host else host

@@ -37,8 +37,7 @@ class Simulator:
         faults: dict[str, Any] | None = None,
         legacy_status_codes: bool = False,
     ) -> None:
-        if isinstance(seed, (str, Path)):
-            seed = json.loads(Path(seed).read_text())
+        data = json.loads(Path(seed).read_text()) if isinstance(seed, (str, Path)) else seed
         self.host = host
         self.port = port
         self.client_id = client_id
@@ -46,7 +45,7 @@ class Simulator:
         initial = Faults()
         initial.update(faults or {})
         self.simulation = Simulation(
-            ControlPlane(seed, time_scale=time_scale),
+            ControlPlane(data, time_scale=time_scale),
             client_id,
             client_secret,
             initial,

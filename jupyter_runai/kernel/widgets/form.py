@@ -59,7 +59,9 @@ class CreateForm(w.VBox):
         self.name = w.Text(placeholder="my-notebook", continuous_update=True)
         self.project = w.Dropdown(
             options=projects,
-            value=default_project if default_project in projects else (projects or [None])[0],
+            value=default_project
+            if default_project in projects
+            else (projects[0] if projects else None),
         )
         self.image = w.Combobox(
             options=IMAGE_PRESETS,

@@ -45,7 +45,7 @@ class Row(w.VBox):
         self.suspend.on_click(lambda _: act(self.id, "suspend"))
         self.resume.on_click(lambda _: act(self.id, "resume"))
         self.delete.on_click(lambda _: self.ask())
-        self.confirm.on_click(lambda _: (self.settle(), act(self.id, "delete")))
+        self.confirm.on_click(lambda _: self.confirmed(act))
         self.cancel.on_click(lambda _: self.settle())
         self.actions = w.HBox([self.suspend, self.resume, self.delete])
         self.note = w.HTML()
@@ -96,6 +96,10 @@ class Row(w.VBox):
     def ask(self) -> None:
         self.question.value = f"Delete <b>{html.escape(self.view['name'])}</b>?"
         self.actions.children = [self.question, self.confirm, self.cancel]
+
+    def confirmed(self, act: Callable[[str, str], None]) -> None:
+        self.settle()
+        act(self.id, "delete")
 
     def settle(self) -> None:
         self.actions.children = [self.suspend, self.resume, self.delete]
