@@ -1,0 +1,35 @@
+"""The wheel users install: it carries what the product needs at run time, and the enable file."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_wheel_ships_the_data_files_and_enables_the_extension(tmp_path):
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    [wheel] = tmp_path.glob("jupyter_runai-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for needed in (
+        "jupyter_runai/simulator/spec/runai-api.json",  # the simulator validates against it
+        "jupyter_runai/simulator/spec/NOTICE.md",  # its Apache-2.0 source note
+        "jupyter_runai/simulator/default_seed.json",
+        "jupyter_runai/server/openapi.yaml",
+        "jupyter_runai/demo/welcome.ipynb",
+        "jupyter_runai/demo/demo_config.json",
+    ):
+        assert needed in names, needed
+    enable = "jupyter_runai-0.1.0.data/data/etc/jupyter/jupyter_server_config.d/jupyter_runai.json"
+    assert enable in names  # `pip install` turns the server extension on
+    entry_points = zipfile.ZipFile(wheel).read("jupyter_runai-0.1.0.dist-info/entry_points.txt")
+    assert b"jupyter-runai = jupyter_runai.server.cli:main" in entry_points
+    assert not any(name.startswith("tests/") for name in names)
