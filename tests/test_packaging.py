@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
+
+import pytest
+
+from jupyter_runai.simulator.spec import SPEC_PATH
+from jupyter_runai.simulator.spec.trim import trim
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,3 +40,14 @@ def test_wheel_ships_the_data_files_and_enables_the_extension(tmp_path):
     entry_points = zipfile.ZipFile(wheel).read("jupyter_runai-0.1.0.dist-info/entry_points.txt")
     assert b"jupyter-runai = jupyter_runai.server.cli:main" in entry_points
     assert not any(name.startswith("tests/") for name in names)
+
+
+def test_trimmed_spec_is_what_the_script_makes_from_the_official_file():
+    """runai-api.json is exactly trim.py's cut of the official spec named in NOTICE.md."""
+    full = ROOT.parent / "shared" / "runai-api" / "swagger.json"
+    if not full.exists():
+        pytest.skip("the official spec is not beside this checkout (../shared/runai-api/)")
+    data = full.read_bytes()
+    notice = (SPEC_PATH.parent / "NOTICE.md").read_text()
+    assert hashlib.sha256(data).hexdigest() in notice
+    assert trim(json.loads(data)) == json.loads(SPEC_PATH.read_text())
