@@ -51,6 +51,7 @@ def test_python_api(kernel, live_sim):
     assert lines[0] in ("team-a Creating", "team-a Pending")
     assert lines[-1] == "Running 1.0 1.0 1 True"
     assert "api-nb" in out.html() and "Running" in out.html()  # the progress line and the repr
+    assert "api-nb: Running, waited" in out.text()  # plain-text frontends see the line too
     assert "api-nb" in sim_names(live_sim)
     table = kernel.ok("runai.workspaces('team-a')")
     assert "<table>" in table.html() and "api-nb" in table.html()

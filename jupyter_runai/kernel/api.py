@@ -185,14 +185,14 @@ class _ProgressLine:
         self.workspace = workspace
         self.started = time.monotonic()
         self.last = ""
+        self._handle: Any = None
         try:
             from IPython import get_ipython
-            from IPython.display import HTML, display
-
-            self._handle = display(HTML(""), display_id=True) if get_ipython() else None
-            self._html = HTML
+            from IPython.display import display
         except ImportError:
-            self._handle = None
+            return
+        if get_ipython() is not None:
+            self._handle = display({"text/plain": ""}, raw=True, display_id=True)
 
     def show(self) -> None:
         ws = self.workspace
@@ -201,12 +201,11 @@ class _ProgressLine:
         text = f"{ws.name}: {ws.phase}{note}, waited {waited}"
         if self._handle is not None:
             badge = phase_badge(ws.phase, Phase.parse(ws.phase).transitional)
-            self._handle.update(
-                self._html(
-                    f"<b>{html.escape(ws.name)}</b>: {badge}{html.escape(note)} "
-                    f"<small>waited {waited}</small>"
-                )
+            rich = (
+                f"<b>{html.escape(ws.name)}</b>: {badge}{html.escape(note)} "
+                f"<small>waited {waited}</small>"
             )
+            self._handle.update({"text/html": rich, "text/plain": text}, raw=True)
         elif ws.phase != self.last:
             print(text)
         self.last = ws.phase
