@@ -124,7 +124,9 @@ def test_magic_submit_list_describe_suspend_resume_delete(magics, live_sim):
     assert "mg-one" in magics.ok("%runai list -A").html()
     assert "mg-one" in magics.ok("%runai list -A --status Running").html()
     assert "mg-one" not in magics.ok("%runai list -A --status Stopped").html()
-    assert "mg-one" in magics.ok("%runai describe mg-one -p team-b").html()
+    described = magics.ok("%runai describe mg-one -p team-b")
+    assert "mg-one" in described.html() and "GPUs allocated" in described.html()
+    assert "Phase:          Running" in described.text()
     assert "mg-one" in magics.ok(f"%runai describe --uuid {ws['id']}").html()
 
     suspended = magics.ok("%runai suspend mg-one -p team-b").stdout

@@ -171,11 +171,49 @@ class Workspace:
             self.refresh()
 
     # -- how it looks -----------------------------------------------------------------------
+    def describe(self) -> Details:
+        """Everything known about it, as ``runai workspace describe`` would show it."""
+        created = self.created_at.strftime("%Y-%m-%d %H:%M:%S UTC") if self.created_at else ""
+        age = format_age(self.age.total_seconds()) if self.age else ""
+        gpu = "" if self.gpu_requested is None else f"{self.gpu or 0:g} of {self.gpu_requested:g}"
+        return Details(
+            [
+                ("Name", self.name),
+                ("Project", self.project or ""),
+                ("Id", self.id),
+                ("Phase", self.phase + (f": {self.phase_message}" if self.phase_message else "")),
+                ("Image", self.image or ""),
+                ("GPUs allocated", gpu),
+                ("Created", f"{created} ({age} ago) by {self._view.get('createdBy') or '?'}"),
+                ("Tools", " ".join(self.urls)),
+                ("Can", ", ".join(a for a, ok in self.actions.items() if ok)),
+            ]
+        )
+
     def __repr__(self) -> str:
         return f"<Workspace {self.project}/{self.name} {self.phase} gpu={self.gpu} id={self.id}>"
 
     def _repr_html_(self) -> str:
         return WorkspaceList([self])._repr_html_()
+
+
+class Details:
+    """Field: value lines, as text or as an HTML table."""
+
+    def __init__(self, rows: list[tuple[str, str]]) -> None:
+        self.rows = rows
+
+    def __repr__(self) -> str:
+        width = max(len(k) for k, _ in self.rows)
+        return "\n".join(f"{k + ':':<{width + 1}} {v}" for k, v in self.rows)
+
+    def _repr_html_(self) -> str:
+        cells = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+            f"<td style='text-align:left'>{html.escape(v)}</td></tr>"
+            for k, v in self.rows
+        )
+        return f"<table>{cells}</table>"
 
 
 class _ProgressLine:

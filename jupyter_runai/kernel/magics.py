@@ -13,7 +13,7 @@ from typing import Any
 from IPython.core.magic import Magics, line_magic, magics_class
 
 from ..client import Phase, RunaiError
-from .api import Runai, Workspace, WorkspaceList, connect
+from .api import Details, Runai, Workspace, WorkspaceList, connect
 
 HELP = """\
 %runai list [-p PROJECT] [-A] [--status PHASE]
@@ -149,8 +149,8 @@ class RunaiMagics(Magics):
             raise UsageError(f"{args.command}: give a workspace NAME or --uuid ID")
         return runai.workspace(args.name, self._project(runai, args.project))
 
-    def _describe(self, runai: Runai, args: argparse.Namespace) -> Workspace:
-        return self._find(runai, args)
+    def _describe(self, runai: Runai, args: argparse.Namespace) -> Details:
+        return self._find(runai, args).describe()
 
     def _suspend(self, runai: Runai, args: argparse.Namespace) -> None:
         ws = self._find(runai, args).suspend()
