@@ -380,7 +380,9 @@ def _uuid(workload_id: str) -> str:
     try:
         return str(uuid.UUID(str(workload_id)))
     except ValueError:
-        raise errors.InvalidRequest("workload_id", f"{workload_id!r} is not a UUID") from None
+        raise errors.InvalidRequest(
+            "id", f"{str(workload_id)[:60]!r} is not a workspace id: not a UUID"
+        ) from None
 
 
 def _spec(fields: Mapping[str, Any]) -> WorkspaceSpec:

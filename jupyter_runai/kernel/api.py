@@ -44,6 +44,11 @@ def phase_badge(phase: str, transitional: bool) -> str:
     return f'<span style="color:{colour};font-weight:600">{spinner}{html.escape(phase)}</span>'
 
 
+def view_created(view: Mapping[str, Any]) -> datetime | None:
+    stamp = view.get("createdAt")
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")) if stamp else None
+
+
 def format_age(seconds: float | None) -> str:
     if seconds is None:
         return ""
@@ -101,8 +106,7 @@ class Workspace:
 
     @property
     def created_at(self) -> datetime | None:
-        stamp = self._view.get("createdAt")
-        return datetime.fromisoformat(stamp.replace("Z", "+00:00")) if stamp else None
+        return view_created(self._view)
 
     @property
     def age(self) -> timedelta | None:

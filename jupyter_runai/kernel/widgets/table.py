@@ -11,7 +11,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..api import format_age, phase_badge
+from ..api import format_age, phase_badge, view_created
 
 COLUMNS = (
     ("Name", "150px"),
@@ -61,14 +61,8 @@ class Row(w.VBox):
             f'<a href="{html.escape(u)}" target="_blank" style="color:#1565c0">open</a>'
             for u in view.get("urls") or []
         )
-        created = view.get("createdAt")
-        age = (
-            (
-                datetime.now(timezone.utc) - datetime.fromisoformat(created.replace("Z", "+00:00"))
-            ).total_seconds()
-            if created
-            else None
-        )
+        created = view_created(view)
+        age = (datetime.now(timezone.utc) - created).total_seconds() if created else None
         values = [
             f"<b>{html.escape(view['name'])}</b>",
             html.escape(view.get("project") or ""),
