@@ -265,11 +265,13 @@ class AsyncRunaiClient:
         spec: WorkspaceSpec | None = None,
         *,
         name_prefix: bool = False,
+        annotations: Mapping[str, str] | None = None,
         **spec_fields: Any,
     ) -> Workspace:
         """Create a workspace; ``project`` is a name or id. Never creates it twice.
 
-        The spec comes as a WorkspaceSpec or as its fields (``image=..., gpu=0.5, ...``).
+        The spec comes as a WorkspaceSpec or as its fields (``image=..., gpu=0.5, ...``);
+        ``annotations`` are added to the workspace's (Run:ai keeps them with it).
         After an ambiguous failure (timeout, dropped connection, 5xx) the client looks for the
         workspace, by the request id it annotated it with, before trying again.
         """
@@ -279,7 +281,10 @@ class AsyncRunaiClient:
         target = await self.project(project)
         request_id = str(uuid.uuid4())
         body_spec = spec.to_api()
-        body_spec["annotations"] = [{"name": REQUEST_ID_ANNOTATION, "value": request_id}]
+        body_spec["annotations"] = [
+            *({"name": k, "value": v} for k, v in (annotations or {}).items()),
+            {"name": REQUEST_ID_ANNOTATION, "value": request_id},
+        ]
         body = {
             "name": name,
             "useGivenNameAsPrefix": name_prefix,

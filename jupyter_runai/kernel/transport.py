@@ -1,9 +1,9 @@
 """How kernel-side code reaches Run:ai: through the Jupyter server extension, or directly.
 
-Inside Jupyter the kernel talks to the server extension, which holds the credentials: its URL and
-a token come from the environment the server gave the kernel (``JUPYTER_RUNAI_URL`` and
-``JUPYTER_RUNAI_TOKEN``; under JupyterHub, ``JUPYTERHUB_SERVICE_URL`` and
-``JUPYTERHUB_API_TOKEN``). Outside Jupyter (a script, a terminal) the same API uses the Run:ai
+Inside Jupyter the kernel talks to the server extension, which holds the credentials (or, in hub
+mode, forwards to the hub service): its URL and a token come from the environment the server gave
+the kernel (``JUPYTER_RUNAI_URL`` and ``JUPYTER_RUNAI_TOKEN``, plus ``JUPYTER_RUNAI_SOCKET`` when
+the server wants client certificates, as under JupyterHub's internal_ssl). Outside Jupyter (a script, a terminal) the same API uses the Run:ai
 client with the ``RUNAI_*`` settings. Both transports speak in workspace views (client/views.py).
 """
 
@@ -89,10 +89,15 @@ class ExtensionTransport:
 
     description = "via the Jupyter server"
 
-    def __init__(self, url: str, token: str, timeout: float = 60.0) -> None:
+    def __init__(
+        self, url: str, token: str, timeout: float = 60.0, socket_path: str | None = None
+    ) -> None:
         self.url = url if url.endswith("/") else url + "/"
         self._headers = {"Authorization": f"token {token}"}
-        self._http = httpx.Client(base_url=self.url, headers=self._headers, timeout=timeout)
+        transport = httpx.HTTPTransport(uds=socket_path) if socket_path else None
+        self._http = httpx.Client(
+            base_url=self.url, headers=self._headers, timeout=timeout, transport=transport
+        )
 
     def __repr__(self) -> str:
         return f"ExtensionTransport({self.url!r})"
@@ -141,9 +146,7 @@ class ExtensionTransport:
     def watch(self, stop: StopSignal) -> Iterator[Event]:
         """The extension's event stream, until ``stop`` is set (which closes it)."""
         timeout = httpx.Timeout(10.0, read=30.0)
-        with httpx.stream(
-            "GET", f"{self.url}events", headers=self._headers, timeout=timeout
-        ) as response:
+        with self._http.stream("GET", "events", timeout=timeout) as response:
             stop.on_set(lambda: _abort(response))
             if not response.is_success:
                 response.read()
@@ -269,13 +272,7 @@ def default_transport() -> Transport:
     """The extension if this kernel was started by a Jupyter server that has it, else direct."""
     url, token = os.environ.get("JUPYTER_RUNAI_URL"), os.environ.get("JUPYTER_RUNAI_TOKEN")
     if url and token:
-        return ExtensionTransport(url, token)
-    hub_url, hub_token = (
-        os.environ.get("JUPYTERHUB_SERVICE_URL"),
-        os.environ.get("JUPYTERHUB_API_TOKEN"),
-    )
-    if hub_url and hub_token:
-        return ExtensionTransport(hub_url.rstrip("/") + "/runai/api/", hub_token)
+        return ExtensionTransport(url, token, socket_path=os.environ.get("JUPYTER_RUNAI_SOCKET"))
     try:
         return DirectTransport()
     except RunaiConfigError as exc:

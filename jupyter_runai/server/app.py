@@ -1,30 +1,37 @@
 """RunaiApp: the Jupyter server extension, its settings, and the upstream it holds.
 
-Settings are traitlets (``c.RunaiApp.url = ...``), each falling back to the environment the way
-container images and JupyterHub deployments configure things. Secrets read from the environment
-are then removed from it, so kernels and terminals started by this server never inherit them.
+Settings are traitlets (``c.RunaiApp.url = ...``, shared with the hub service in ``settings.py``),
+each falling back to the environment the way container images and JupyterHub deployments
+configure things. Secrets read from the environment are then removed from it, so kernels and
+terminals started by this server never inherit them.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Bool, Float, List, Unicode, default
+from tornado.httpserver import HTTPServer
+from tornado.netutil import bind_unix_socket
+from traitlets import Unicode, default
 
 from .. import __version__
-from .handlers import handlers
+from .handlers import KernelToken, handlers
+from .settings import RunaiSettings
 from .upstream import Upstream
 
-#: Environment variables that hold Run:ai secrets; removed once read.
-SECRET_ENV = ("RUNAI_CLIENT_SECRET", "RUNAI_TOKEN")
 #: Set for the kernels this server starts: where its API is, and a token it accepts there.
 KERNEL_URL_ENV = "JUPYTER_RUNAI_URL"
 KERNEL_TOKEN_ENV = "JUPYTER_RUNAI_TOKEN"  # noqa: S105 - a variable name, not a secret
+#: Set instead of a TCP address when the server wants client certificates (JupyterHub's
+#: internal_ssl), which a kernel does not have: a Unix socket only this user can open.
+KERNEL_SOCKET_ENV = "JUPYTER_RUNAI_SOCKET"
 
 
-class RunaiApp(ExtensionApp):
+class RunaiApp(ExtensionApp, RunaiSettings):
     """Run:ai workspaces for Jupyter: an authenticated, allow-listed Run:ai proxy."""
 
     name = "jupyter_runai"
@@ -33,110 +40,55 @@ class RunaiApp(ExtensionApp):
     version = __version__
     load_other_extensions = True
 
-    url = Unicode(
+    hub_service_url = Unicode(
         "",
         config=True,
-        help="Run:ai control plane URL, e.g. https://<tenant>.run.ai (env RUNAI_URL).",
-    )
-    client_id = Unicode(
-        "", config=True, help="Run:ai service account / access key id (env RUNAI_CLIENT_ID)."
-    )
-    client_secret = Unicode(
-        "",
-        config=True,
-        help="Run:ai client secret (env RUNAI_CLIENT_SECRET, removed from the environment once "
-        "read so that kernels and terminals never see it).",
-    )
-    token = Unicode(
-        "",
-        config=True,
-        help="A pre-issued Run:ai bearer token, instead of client credentials (env RUNAI_TOKEN, "
-        "removed from the environment once read). It cannot be refreshed.",
-    )
-    use_cli_login = Bool(
-        False,
-        config=True,
-        help="Use the Run:ai CLI v2 login of the server's user (~/.runai, or "
-        "RUNAI_CLI_CONFIG_PATH) instead of client credentials.",
-    )
-    default_project = Unicode(
-        "", config=True, help="Project that forms and magics preselect (env RUNAI_PROJECT)."
-    )
-    allowed_projects = List(
-        Unicode(),
-        default_value=[],
-        config=True,
-        help="Projects users may see and use through Jupyter; empty means all the credentials "
-        "can see.",
-    )
-    request_timeout = Float(30.0, config=True, help="Seconds to wait for Run:ai to answer.")
-    verify_tls = Bool(True, config=True, help="Verify Run:ai's TLS certificate.")
-    ca_bundle = Unicode(
-        "",
-        config=True,
-        help="Path to a CA bundle for Run:ai's certificate (by default, SSL_CERT_FILE or the "
-        "system's, as httpx finds them).",
-    )
-    poll_interval = Float(
-        5.0,
-        config=True,
-        help="Seconds between the shared poller's list calls while anyone watches events.",
-    )
-    simulator = Bool(
-        False,
-        config=True,
-        help="Run an embedded Run:ai simulator in this server and use it (demos, Binder). "
-        "Status and the log say so.",
-    )
-    simulator_time_scale = Float(
-        1.0, config=True, help="How much faster than real time the embedded simulator runs."
+        help="Hub mode: the URL of the hub's jupyter-runai service (e.g. "
+        "http://127.0.0.1:10101/services/runai/; env RUNAI_HUB_SERVICE_URL). This server then "
+        "holds no Run:ai credentials and forwards runai/api to the service as its user.",
     )
 
-    @default("url")
-    def _url_default(self) -> str:
-        return os.environ.get("RUNAI_URL", "")
-
-    @default("client_id")
-    def _client_id_default(self) -> str:
-        return os.environ.get("RUNAI_CLIENT_ID", "")
-
-    @default("client_secret")
-    def _client_secret_default(self) -> str:
-        return os.environ.get("RUNAI_CLIENT_SECRET", "")
-
-    @default("token")
-    def _token_default(self) -> str:
-        return os.environ.get("RUNAI_TOKEN", "")
-
-    @default("default_project")
-    def _default_project_default(self) -> str:
-        return os.environ.get("RUNAI_PROJECT", "")
+    @default("hub_service_url")
+    def _hub_service_url_default(self) -> str:
+        return os.environ.get("RUNAI_HUB_SERVICE_URL", "")
 
     def initialize_settings(self) -> None:
         assert self.serverapp is not None  # set when the server links the extension
         # one log: the server's (audit lines belong with Jupyter's own, and under JupyterHub too)
         self.log = self.serverapp.log
-        # read every setting now, so secrets from the environment are captured, then scrub it
-        settings: dict[str, Any] = {name: getattr(self, name) for name in self.class_own_traits()}
-        for name in SECRET_ENV:
-            os.environ.pop(name, None)
-        self.upstream = Upstream(settings, self.log)
-        self.settings["runai_upstream"] = self.upstream
+        settings = self.runai_settings()  # read now, then secrets leave the environment
+        self.kernel_token = KernelToken()
+        self.settings["runai_kernel_token"] = self.kernel_token
+        self.upstream: Upstream | None = None
+        self.hub_service: Any = None
+        if self.hub_service_url:
+            from .forward import HubService
+
+            self.hub_service = HubService(self.hub_service_url, settings["request_timeout"])
+            self.settings["runai_hub_service"] = self.hub_service
+            self.log.info("jupyter-runai: hub mode, via the service at %s", self.hub_service.url)
+            if not self.hub_service.has_token:
+                self.log.warning(
+                    "jupyter-runai: hub mode needs JUPYTERHUB_API_TOKEN (set by JupyterHub)"
+                )
+        else:
+            self.upstream = Upstream(settings, self.log)
+            self.settings["runai_upstream"] = self.upstream
+            if self.simulator:
+                self.log.warning(
+                    "jupyter-runai: using an embedded Run:ai SIMULATOR, not a real cluster"
+                )
+            elif not self.upstream.configured:
+                self.log.warning("jupyter-runai: not configured: %s", self.upstream.config_error)
+        self._socket_server: HTTPServer | None = None
         self._tell_kernels()
-        if self.simulator:
-            self.log.warning(
-                "jupyter-runai: using an embedded Run:ai SIMULATOR, not a real cluster"
-            )
-        elif not self.upstream.configured:
-            self.log.warning("jupyter-runai: not configured: %s", self.upstream.config_error)
 
     def initialize_handlers(self) -> None:
-        self.handlers.extend(handlers())
+        self.handlers.extend(handlers(hub=bool(self.hub_service_url)))
 
     def _tell_kernels(self) -> None:
         """Kernels inherit the server's environment: give them this API's URL and a token it
-        accepts for ``runai/api`` only (never a Run:ai secret). Under JupyterHub the kernel's
-        own JUPYTERHUB_API_TOKEN serves instead, so no token is made there."""
+        accepts for ``runai/api`` only (never a Run:ai secret)."""
         server = self.serverapp
         assert server is not None
         wildcard = ("", "0.0.0.0", "::", "localhost", "*")  # noqa: S104 - recognised, not bound
@@ -144,15 +96,42 @@ class RunaiApp(ExtensionApp):
         host = f"[{host}]" if ":" in host else host
         scheme = "https" if server.certfile else "http"
         os.environ[KERNEL_URL_ENV] = f"{scheme}://{host}:{server.port}{server.base_url}runai/api/"
-        if "JUPYTERHUB_API_TOKEN" not in os.environ:
-            os.environ[KERNEL_TOKEN_ENV] = self.upstream.kernel_token
+        os.environ[KERNEL_TOKEN_ENV] = self.kernel_token.value
+
+    def _open_kernel_socket(self) -> None:
+        """A server that wants client certificates (JupyterHub's internal_ssl) cannot be reached
+        by its kernels over TCP: serve them on a Unix socket in a folder only this user can
+        open. Authentication is unchanged: the kernel token opens runai/api and nothing else."""
+        server = self.serverapp
+        assert server is not None
+        folder = Path(tempfile.mkdtemp(prefix="jupyter-runai-"))  # mode 0700
+        path = str(folder / "api.sock")
+        self._socket_server = HTTPServer(server.web_app)
+        self._socket_server.add_socket(bind_unix_socket(path, mode=0o600))
+        os.environ[KERNEL_SOCKET_ENV] = path
+        os.environ[KERNEL_URL_ENV] = f"http://localhost{server.base_url}runai/api/"
+        self.log.info("jupyter-runai: kernels reach runai/api through %s", path)
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         """Once the port is final (it may move if busy), tell kernels again; start the embedded
         simulator with the server, so its URL is in the log at once."""
         self._tell_kernels()
-        if self.simulator:
+        if serverapp.client_ca:
+            self._open_kernel_socket()
+        if self.upstream is not None and self.simulator:
             await self.upstream.client()
 
+    def _close_kernel_socket(self) -> None:
+        if self._socket_server is not None:
+            self._socket_server.stop()
+            path = os.environ.pop(KERNEL_SOCKET_ENV, None)
+            if path:
+                Path(path).unlink(missing_ok=True)
+                Path(path).parent.rmdir()
+
     async def stop_extension(self) -> None:
-        await self.upstream.close()
+        self._close_kernel_socket()
+        if self.upstream is not None:
+            await self.upstream.close()
+        if self.hub_service is not None:
+            await self.hub_service.aclose()

@@ -19,13 +19,20 @@ from ..client import (
 )
 
 NOT_CONFIGURED = (
-    "jupyter-runai is not configured: set c.RunaiApp.url and credentials, "
-    "or RUNAI_URL/RUNAI_CLIENT_ID/RUNAI_CLIENT_SECRET"
+    "jupyter-runai is not configured: set RUNAI_URL (or c.RunaiApp.url) and one way to "
+    "authenticate: RUNAI_CLIENT_ID and RUNAI_CLIENT_SECRET (a service account or access key), "
+    "RUNAI_TOKEN (a bearer token), or a Run:ai CLI login (`runai login`, with "
+    "RUNAI_CLI_CONFIG_PATH or c.RunaiApp.use_cli_login); under JupyterHub, "
+    "RUNAI_HUB_SERVICE_URL to use the hub's jupyter-runai service"
 )
 
 
 class ProjectNotAllowed(RunaiForbidden):
-    """The project exists, maybe, but this Jupyter deployment does not offer it."""
+    """The project exists, maybe, but this Jupyter deployment does not offer it (to this user)."""
+
+
+class GpuLimitReached(RunaiForbidden):
+    """The hub's per-user limit on GPUs held at once would be passed."""
 
 
 @dataclass
@@ -50,6 +57,8 @@ def reply_for(exc: RunaiError) -> Reply:
         return make(503, "not_configured", f"{NOT_CONFIGURED} ({exc.message})")
     if isinstance(exc, ProjectNotAllowed):
         return make(403, "project_not_allowed")
+    if isinstance(exc, GpuLimitReached):
+        return make(403, "gpu_limit")
     if isinstance(exc, RunaiUnauthorized):
         return make(
             502,

@@ -3,7 +3,8 @@
 It runs only while someone subscribes, backs off while Run:ai fails, and re-reads a workspace at
 once after a mutating call, so every view sees the action within a second, not at the next tick.
 Subscribers get a ``snapshot`` first, then ``workspace`` (added or changed), ``deleted`` and
-``error`` events.
+``error`` events, each only about the workspaces its caller's Access sees (under a hub service,
+one poller serves every user).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ..client import RunaiError, RunaiNotFound
-from ..client.views import workspace_view
+from .access import Access
 from .errors import reply_for
 
 if TYPE_CHECKING:
@@ -25,6 +26,8 @@ MAX_BACKOFF_S = 60.0
 Event = tuple[str, dict[str, Any]]
 #: Put on a subscriber's queue to end its stream (server stopping).
 CLOSE: Event = ("close", {})
+#: Published to mean "each subscriber's own snapshot".
+SNAPSHOT: Event = ("snapshot", {})
 
 
 class WorkspacePoller:
@@ -35,7 +38,7 @@ class WorkspacePoller:
         self.snapshot: dict[str, dict[str, Any]] = {}
         self.fetched_at: float | None = None
         self.error: dict[str, Any] | None = None
-        self._subscribers: set[asyncio.Queue[Event]] = set()
+        self._subscribers: dict[asyncio.Queue[Event], Access] = {}
         self._awaiting_snapshot: set[asyncio.Queue[Event]] = set()
         self._task: asyncio.Task[None] | None = None
         self._wake: asyncio.Event | None = None
@@ -55,15 +58,16 @@ class WorkspacePoller:
             and time.monotonic() - self.fetched_at < self.interval * 2
         )
 
-    def snapshot_event(self) -> Event:
-        return ("snapshot", {"workspaces": list(self.snapshot.values()), "error": self.error})
+    def snapshot_event(self, access: Access) -> Event:
+        views = [v for v in self.snapshot.values() if access.sees(v)]
+        return ("snapshot", {"workspaces": views, "error": self.error})
 
     # -- subscribers ------------------------------------------------------------------------
-    def subscribe(self) -> asyncio.Queue[Event]:
+    def subscribe(self, access: Access) -> asyncio.Queue[Event]:
         queue: asyncio.Queue[Event] = asyncio.Queue()
-        self._subscribers.add(queue)
+        self._subscribers[queue] = access
         if self.fresh:
-            queue.put_nowait(self.snapshot_event())
+            queue.put_nowait(self.snapshot_event(access))
         else:
             self._awaiting_snapshot.add(queue)
         if self._task is None:
@@ -72,14 +76,18 @@ class WorkspacePoller:
         return queue
 
     def unsubscribe(self, queue: asyncio.Queue[Event]) -> None:
-        self._subscribers.discard(queue)
+        self._subscribers.pop(queue, None)
         self._awaiting_snapshot.discard(queue)
         if not self._subscribers and self._wake is not None:
             self._wake.set()
 
-    def _publish(self, event: Event) -> None:
-        for queue in self._subscribers - self._awaiting_snapshot:
-            queue.put_nowait(event)
+    def _publish(self, event: Event, about: dict[str, Any] | None = None) -> None:
+        """Queue ``event`` for every subscriber that sees ``about`` (a workspace view; None:
+        everyone), or, for a snapshot, each subscriber's own part of it."""
+        for queue, access in self._subscribers.items():
+            if queue in self._awaiting_snapshot or (about is not None and not access.sees(about)):
+                continue
+            queue.put_nowait(self.snapshot_event(access) if event[0] == "snapshot" else event)
 
     async def stop(self) -> None:
         for queue in self._subscribers:
@@ -130,36 +138,35 @@ class WorkspacePoller:
         current = {v["id"]: v for v in views}
         if recovered:
             self.snapshot = current
-            self._publish(self.snapshot_event())
+            self._publish(SNAPSHOT)
         else:
             for gone in self.snapshot.keys() - current.keys():
-                self._publish(("deleted", {"id": gone}))
+                self._publish(("deleted", {"id": gone}), self.snapshot[gone])
             for wid, view in current.items():
                 if self.snapshot.get(wid) != view:
-                    self._publish(("workspace", {"workspace": view}))
+                    self._publish(("workspace", {"workspace": view}), view)
             self.snapshot = current
         self._flush_snapshot()
 
     def _flush_snapshot(self) -> None:
-        event = self.snapshot_event()
         for queue in self._awaiting_snapshot:
-            queue.put_nowait(event)
+            queue.put_nowait(self.snapshot_event(self._subscribers[queue]))
         self._awaiting_snapshot.clear()
 
     # -- after a mutating call --------------------------------------------------------------
     def changed(self, view: dict[str, Any]) -> None:
         if self.snapshot.get(view["id"]) != view:
             self.snapshot[view["id"]] = view
-            self._publish(("workspace", {"workspace": view}))
+            self._publish(("workspace", {"workspace": view}), view)
 
-    async def refresh(self, workload_id: str) -> dict[str, Any] | None:
-        """Re-read one workspace now and tell every view; None if it is gone."""
+    async def refresh(self, access: Access, workload_id: str) -> dict[str, Any] | None:
+        """Re-read one workspace now and tell every view that sees it; None if it is gone."""
         try:
-            ws = await self.upstream.workspace(workload_id)
+            ws = await self.upstream.workspace(access, workload_id)
         except RunaiNotFound:
-            if self.snapshot.pop(workload_id, None) is not None:
-                self._publish(("deleted", {"id": workload_id}))
+            if (gone := self.snapshot.pop(workload_id, None)) is not None:
+                self._publish(("deleted", {"id": workload_id}), gone)
             return None
-        view = workspace_view(ws)
+        view = self.upstream.view(ws)
         self.changed(view)
         return view
