@@ -146,7 +146,8 @@ class RunaiHub(Application, RunaiSettings):
                 "from c.JupyterHub.services, or pass --RunaiHub.service_url)"
             )
         where = urlparse(self.service_url)
-        server = HTTPServer(self.make_app(), ssl_options=_server_ssl())
+        tls = _server_ssl() if where.scheme == "https" else None
+        server = HTTPServer(self.make_app(), ssl_options=tls)
         server.listen(where.port or 80, where.hostname or "127.0.0.1")
         self.log.info(
             "jupyter-runai hub service %s at %s%s",
@@ -169,8 +170,8 @@ class RunaiHub(Application, RunaiSettings):
 
 
 def _server_ssl() -> ssl.SSLContext | None:
-    """Under internal_ssl: serve with the hub-issued certificate and require one from callers
-    (the proxy and the single-user servers have them)."""
+    """An https service URL under internal_ssl: serve with the hub-issued certificate and require
+    one from callers (the hub, the proxy and the single-user servers have them)."""
     cert, key = os.environ.get("JUPYTERHUB_SSL_CERTFILE"), os.environ.get("JUPYTERHUB_SSL_KEYFILE")
     if not (cert and key):
         return None
