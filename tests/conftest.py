@@ -3,6 +3,7 @@ checked against the official Run:ai spec when the test ends."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 
 import httpx
@@ -108,3 +109,61 @@ def kernel(live) -> Iterator[Kernel]:
     started = live.start_kernel()
     yield started
     started.shutdown()
+
+
+# -- JupyterHub (tests/hubharness.py) -----------------------------------------------------------
+
+
+def _require_proxy() -> None:
+    from hubharness import configurable_http_proxy
+
+    if configurable_http_proxy() is None:
+        pytest.skip("JupyterHub tests need configurable-http-proxy, or node and npm to install it")
+
+
+@pytest.fixture(scope="session")
+def hub_sim() -> Iterator[Simulator]:
+    """The simulator behind the session's hub (its runai service's Run:ai); a random secret, so
+    that tests can look for it in logs and environments."""
+    with Simulator(time_scale=50, client_secret=secrets.token_urlsafe(24)) as simulator:
+        yield simulator
+
+
+@pytest.fixture(scope="session")
+def hub(hub_sim, tmp_path_factory):
+    """A real JupyterHub running examples/jupyterhub/jupyterhub_config.py, for the session.
+
+    ``hub.start_server("alice")``, ``hub.user_token("alice")``, ``hub.request("GET",
+    "/user/alice/api/status", token)``, ``hub.api("GET", "users/alice")`` (admin token),
+    ``hub.log_text()``, ``hub.service_log_text()``. Tests share it: use distinct workspace names,
+    and leave servers as you found them.
+    """
+    from hubharness import Hub, runai_env
+
+    _require_proxy()
+    started = Hub(
+        tmp_path_factory.mktemp("hub"),
+        runai_env=runai_env(hub_sim),
+        last_activity_interval=1,  # the culling test waits for the hub's activity sweeps
+    ).start()
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def hub_factory(tmp_path):
+    """``hub_factory(internal_ssl=True, runai_env=...)``: another hub (options as
+    ``hubharness.Hub``), started now and stopped when the test ends."""
+    from hubharness import Hub
+
+    _require_proxy()
+    hubs = []
+
+    def make(**options):
+        hub = Hub(tmp_path / f"hub{len(hubs)}", **options)
+        hubs.append(hub)
+        return hub.start()
+
+    yield make
+    for started in hubs:
+        started.stop()

@@ -274,7 +274,7 @@ def test_five_users_streams_cost_one_list_call_per_interval(hub, hub_sim):
     assert calls <= elapsed / interval + 2, (calls, elapsed)
 
 
-# -- the service restarts; idle servers are culled; internal_ssl ------------------------------------
+# -- the service restarts; idle servers are culled; internal_ssl --------------------------------
 def service_pid(hub) -> int:
     pids = [p for p in descendants(hub.process.pid) if "jupyter_runai.hub" in command_line(p)]
     assert len(pids) == 1, pids

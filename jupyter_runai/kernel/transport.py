@@ -3,8 +3,9 @@
 Inside Jupyter the kernel talks to the server extension, which holds the credentials (or, in hub
 mode, forwards to the hub service): its URL and a token come from the environment the server gave
 the kernel (``JUPYTER_RUNAI_URL`` and ``JUPYTER_RUNAI_TOKEN``, plus ``JUPYTER_RUNAI_SOCKET`` when
-the server wants client certificates, as under JupyterHub's internal_ssl). Outside Jupyter (a script, a terminal) the same API uses the Run:ai
-client with the ``RUNAI_*`` settings. Both transports speak in workspace views (client/views.py).
+the server wants client certificates, as under JupyterHub's internal_ssl). Outside Jupyter (a
+script, a terminal) the same API uses the Run:ai client with the ``RUNAI_*`` settings. Both
+transports speak in workspace views (client/views.py).
 """
 
 from __future__ import annotations

@@ -68,10 +68,14 @@ class Simulation:
         client_secret: str,
         faults: Faults | None = None,
         legacy_status_codes: bool = False,
+        extra_accounts: dict[str, str] | None = None,
     ) -> None:
         self.plane = control_plane
         self.client_id = client_id
         self.client_secret = client_secret
+        #: Every service account the token endpoint accepts, client id -> secret: the main one
+        #: and any extra ones (e.g. one per user, to test per-user credentials).
+        self.accounts = {**(extra_accounts or {}), client_id: client_secret}
         self.faults = faults or Faults()
         self.legacy_status_codes = legacy_status_codes
         self.tokens = TokenIssuer(issuer="jupyter-runai-simulator")
@@ -254,7 +258,7 @@ class TokenHandler(RunaiHandler):
             )
         if not client_id or not secret:
             raise ApiError(400, "Required parameter is missing")
-        if client_id != self.sim.client_id or secret != self.sim.client_secret:
+        if not isinstance(client_id, str) or self.sim.accounts.get(client_id) != secret:
             raise ApiError(401, "Invalid client credentials.")
         lifetime = self.sim.faults.token_lifetime_s
         token = self.sim.tokens.issue(client_id, lifetime)

@@ -36,8 +36,17 @@ class Simulator:
         seed: dict[str, Any] | str | Path | None = None,
         faults: dict[str, Any] | None = None,
         legacy_status_codes: bool = False,
+        extra_accounts: dict[str, str] | None = None,
     ) -> None:
+        """``extra_accounts`` (client id -> secret) and the seed's ``serviceAccounts``
+        (``[{"clientId": ..., "clientSecret": ...}]``) are accepted besides ``client_id``; each
+        account's tokens carry its client id as subject, which workspaces show as ``createdBy``.
+        """
         data = json.loads(Path(seed).read_text()) if isinstance(seed, (str, Path)) else seed
+        accounts = {
+            a["clientId"]: a["clientSecret"] for a in (data or {}).get("serviceAccounts", [])
+        }
+        accounts.update(extra_accounts or {})
         self.host = host
         self.port = port
         self.client_id = client_id
@@ -50,6 +59,7 @@ class Simulator:
             client_secret,
             initial,
             legacy_status_codes,
+            accounts,
         )
         self._server: HTTPServer | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
