@@ -6,9 +6,11 @@ import functools
 import json
 from dataclasses import dataclass
 from importlib.resources import files
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import yaml
 from openapi_core import OpenAPI
 from openapi_core.datatypes import RequestParameters
@@ -18,10 +20,33 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 CONTRACT = yaml.safe_load(files("jupyter_runai.server").joinpath("openapi.yaml").read_text())
 
 
-@functools.cache
 def contract_for(base_url: str) -> OpenAPI:
-    spec = {**CONTRACT, "servers": [{"url": f"{base_url.rstrip('/')}/runai/api"}]}
-    return OpenAPI.from_dict(spec)
+    return contract_at(f"{base_url.rstrip('/')}/runai/api")
+
+
+@functools.cache
+def contract_at(prefix: str) -> OpenAPI:
+    """The contract of the API served under ``prefix`` (a server's, or the hub service's)."""
+    return OpenAPI.from_dict({**CONTRACT, "servers": [{"url": prefix}]})
+
+
+def check_answer(response: httpx.Response, prefix: str) -> None:
+    """An answer of the API under ``prefix``, as httpx got it, is JSON and matches openapi.yaml."""
+    content_type = response.headers.get("Content-Type", "").split(";")[0]
+    assert content_type == "application/json", (response.status_code, response.text[:200])
+    request = _Request(
+        response.request.method,
+        str(response.request.url),
+        response.request.content or None,
+        {"Content-Type": "application/json"},
+    )
+    answer = SimpleNamespace(
+        data=response.content,
+        status_code=response.status_code,
+        content_type=content_type,
+        headers=Headers(dict(response.headers)),
+    )
+    contract_at(prefix).validate_response(request, answer)
 
 
 class _Request:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from extension import check_answer
 from harness import bearer, stats
 from hubharness import descendants, process_environ, runai_env, wait_for
 from jupyter_client import BlockingKernelClient
@@ -24,13 +25,20 @@ MUTATING = ("POST /api/v1/workloads/workspaces", "DELETE ", "/suspend", "/resume
 
 
 def api(hub, user: str, token: str, method: str, path: str, body=None) -> httpx.Response:
-    """The user's own server's runai/api, through the hub's proxy, as the browser calls it."""
-    return hub.request(method, f"/user/{user}/runai/api/{path}", token, json=body)
+    """The user's own server's runai/api, through the hub's proxy, as the browser calls it;
+    every answer is checked against openapi.yaml."""
+    prefix = f"/user/{user}/runai/api"
+    answer = hub.request(method, f"{prefix}/{path}", token, json=body)
+    check_answer(answer, prefix)
+    return answer
 
 
 def service(hub, token: str, method: str, path: str, body=None) -> httpx.Response:
-    """The hub service's API itself, through the proxy."""
-    return hub.request(method, f"/services/runai/api/{path}", token, json=body)
+    """The hub service's API itself, through the proxy (the same contract)."""
+    prefix = "/services/runai/api"
+    answer = hub.request(method, f"{prefix}/{path}", token, json=body)
+    check_answer(answer, prefix)
+    return answer
 
 
 def reset_stats(sim) -> None:
