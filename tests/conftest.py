@@ -118,7 +118,7 @@ def _require_proxy() -> None:
     from hubharness import configurable_http_proxy
 
     if configurable_http_proxy() is None:
-        pytest.skip("JupyterHub tests need configurable-http-proxy, or node and npm to install it")
+        pytest.fail("JupyterHub tests need configurable-http-proxy, or node and npm to install it")
 
 
 @pytest.fixture(scope="session")

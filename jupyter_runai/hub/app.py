@@ -64,6 +64,12 @@ class RunaiHub(Application, RunaiSettings):
         help="Where to listen (env JUPYTERHUB_SERVICE_URL, which JupyterHub sets for managed "
         "services).",
     )
+    ip = Unicode(
+        "",
+        config=True,
+        help="Address to listen on (default: the host of service_url). In a container whose "
+        "URL names a Kubernetes Service (http://hub:10101), set 0.0.0.0.",
+    )
     service_prefix = Unicode(
         config=True,
         help="URL prefix of the service (env JUPYTERHUB_SERVICE_PREFIX, e.g. /services/runai/).",
@@ -148,7 +154,7 @@ class RunaiHub(Application, RunaiSettings):
         where = urlparse(self.service_url)
         tls = _server_ssl() if where.scheme == "https" else None
         server = HTTPServer(self.make_app(), ssl_options=tls)
-        server.listen(where.port or 80, where.hostname or "127.0.0.1")
+        server.listen(where.port or 80, self.ip or where.hostname or "127.0.0.1")
         self.log.info(
             "jupyter-runai hub service %s at %s%s",
             __version__,
