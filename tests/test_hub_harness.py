@@ -134,7 +134,7 @@ def test_helm_values_name_the_settings_of_the_example(example, tmp_path):
 
     # the service's settings (hub.extraFiles): the same values as runai_hub_config.py
     helm_file = hub["extraFiles"]["runai-hub-config"]
-    assert helm_file["mountPath"] in helm_service["command"][-1]
+    assert f"--config={helm_file['mountPath']}" in helm_service["command"]
     (tmp_path / "helm_runai_hub_config.py").write_text(helm_file["stringData"])
     helm_settings = load_py_config(tmp_path / "helm_runai_hub_config.py").RunaiHub
     tested_settings = load_py_config(SERVICE_CONFIG).RunaiHub
