@@ -9,7 +9,7 @@ import time
 
 import pytest
 from conformance import RecordingTransport
-from harness import issue_token, make_client, set_faults, stats
+from harness import issue_token, make_client, set_faults, sim_workspaces, stats
 
 from jupyter_runai.client import (
     AsyncRunaiClient,
@@ -17,6 +17,7 @@ from jupyter_runai.client import (
     ClientCredentials,
     InvalidRequest,
     Phase,
+    RetryPolicy,
     RunaiBadRequest,
     RunaiClient,
     RunaiConfigError,
@@ -29,6 +30,7 @@ from jupyter_runai.client import (
     RunaiUnavailable,
     Tool,
 )
+from jupyter_runai.client.auth import jwt_expiry
 from jupyter_runai.simulator import Simulator
 
 
@@ -259,13 +261,33 @@ async def test_one_token_request_for_100_concurrent_calls(client, sim):
 
 
 async def test_token_refreshed_before_expiry(client, sim):
-    set_faults(sim, token_lifetime_s=62)  # exp is whole seconds: fresh for 1 to 2 s more
+    set_faults(sim, token_lifetime_s=3)  # refreshed 0.3 s (a tenth of 3 s) before its exp
     await client.list_clusters()
-    await client.list_clusters()
-    assert stats(sim)["POST /api/v1/token"] == 1
-    await asyncio.sleep(2.1)
-    await client.list_clusters()
-    assert stats(sim)["POST /api/v1/token"] == 2
+    first = await client.tokens.get()
+    expires = jwt_expiry(first)
+    assert expires is not None
+    calls = 1
+    deadline = time.monotonic() + 10
+    while await client.tokens.get() == first:
+        assert time.monotonic() < deadline, "the token was never refreshed"
+        await client.list_clusters()
+        calls += 1
+        await asyncio.sleep(0.02)  # poll interval, not a synchronisation
+    assert time.time() < expires  # replaced before it expired...
+    counts = stats(sim)
+    assert counts["POST /api/v1/token"] == 2
+    assert counts["GET /api/v1/clusters"] == calls  # ...so no call was refused with a 401
+
+
+async def test_short_lived_token_serves_many_calls(client, sim):
+    """The refresh margin is a tenth of the token's lifetime (at most 60 s), not a fixed 60 s:
+    a 3 s token is reused, rather than replaced before every call."""
+    set_faults(sim, token_lifetime_s=3)
+    for _ in range(20):
+        await client.list_clusters()
+    counts = stats(sim)
+    assert counts["GET /api/v1/clusters"] == 20
+    assert counts["POST /api/v1/token"] == 1
 
 
 async def test_refused_token_is_refreshed_once(client, sim):
@@ -296,6 +318,69 @@ async def test_create_whose_connection_dropped_is_not_duplicated(client, sim):
     [only] = await client.list_workspaces("team-a")
     assert only.id == ws.id and only.name.startswith("dropped-")
     assert stats(sim)["POST /api/v1/workloads/workspaces"] == 1
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+async def test_create_that_failed_with_5xx_looks_before_trying_again(client, sim, status):
+    """A 5xx may come after Run:ai acted: the client searches before it posts again."""
+    await client.list_projects()
+    route = "POST /api/v1/workloads/workspaces"
+    set_faults(sim, error_rate=1, error_status=status, match=route, times=1)
+    ws = await client.create_workspace("maybe", "team-a", image="python:3.11")
+    counts = stats(sim)
+    assert counts[route] == 2
+    assert counts["GET /api/v1/workloads"] == 1  # the search for the request id
+    assert [w["id"] for w in sim_workspaces(sim)] == [ws.id]
+
+
+async def test_create_refused_with_429_is_retried_without_searching(sim, exchanges):
+    """A 429 means Run:ai did nothing: post again after Retry-After, with no search."""
+    runai = make_client(sim, exchanges)
+    await runai.list_projects()
+    route = "POST /api/v1/workloads/workspaces"
+    set_faults(sim, error_rate=1, error_status=429, retry_after=0.1, match=route, times=3)
+    started = time.monotonic()
+    ws = await runai.create_workspace("busy", "team-a", image="python:3.11")
+    assert time.monotonic() - started >= 3 * 0.1  # Retry-After honoured each time
+    counts = stats(sim)
+    assert counts[route] == runai.retry.attempts == 4
+    assert "GET /api/v1/workloads" not in counts  # no search...
+    assert "GET /api/v1/workloads/workspaces/{workloadId}" not in counts
+    assert [(w["id"], w["name"]) for w in sim_workspaces(sim)] == [(ws.id, "busy")]  # ...no twin
+    await runai.aclose()
+
+
+async def test_creates_under_heavy_429s_neither_search_nor_duplicate(sim, exchanges):
+    """Ten creates while half of all creates are refused with 429, under a generous budget."""
+    patient = RetryPolicy(attempts=30, backoff_s=0.01, max_backoff_s=0.05)
+    runai = make_client(sim, exchanges, retry=patient)
+    await runai.list_projects()
+    route = "POST /api/v1/workloads/workspaces"
+    set_faults(sim, error_rate=0.5, error_status=429, retry_after=0.01, match=route)
+    created = await asyncio.gather(
+        *(runai.create_workspace(f"ws-{i}", "team-a", image="busybox") for i in range(10))
+    )
+    set_faults(sim, error_rate=0)
+    counts = stats(sim)
+    assert "GET /api/v1/workloads" not in counts
+    assert counts[route] >= 10
+    assert sorted((w["name"], w["id"]) for w in sim_workspaces(sim)) == sorted(
+        (w.name, w.id) for w in created
+    )
+    await runai.aclose()
+
+
+async def test_create_429_retry_after_is_capped(sim, exchanges):
+    runai = make_client(
+        sim, exchanges, retry=RetryPolicy(attempts=4, backoff_s=0.01, max_retry_after_s=0.05)
+    )
+    await runai.list_projects()
+    route = "POST /api/v1/workloads/workspaces"
+    set_faults(sim, error_rate=1, error_status=429, retry_after=600, match=route, times=1)
+    ws = await asyncio.wait_for(runai.create_workspace("capped", "team-a", image="busybox"), 10)
+    assert stats(sim)[route] == 2
+    assert [w["id"] for w in sim_workspaces(sim)] == [ws.id]
+    await runai.aclose()
 
 
 async def test_create_refused_with_503_is_tried_again(client, sim):

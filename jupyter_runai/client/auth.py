@@ -19,8 +19,19 @@ from pathlib import Path
 
 from .errors import RunaiConfigError
 
-#: Refresh this long before the token's ``exp``.
+#: Refresh a token at most this long before its ``exp``...
 REFRESH_MARGIN_S = 60.0
+#: ...and, for a shorter-lived token, when this share of its lifetime is left.
+REFRESH_MARGIN_SHARE = 0.1
+
+
+def refresh_margin(lifetime_s: float) -> float:
+    """How long before its expiry a token of this lifetime is replaced.
+
+    A tenth of its lifetime, capped at 60 s: an hour's token is replaced a minute before it
+    expires, a 3 s token 0.3 s before (a fixed 60 s would replace it before every call).
+    """
+    return min(REFRESH_MARGIN_S, REFRESH_MARGIN_SHARE * max(lifetime_s, 0.0))
 
 
 @dataclass(frozen=True)
@@ -108,8 +119,8 @@ def credentials_from_env(env: Mapping[str, str] | None = None) -> Credentials | 
     return login if login.exists else None
 
 
-def jwt_expiry(token: str) -> float | None:
-    """The ``exp`` claim (epoch seconds) of a JWT, or None if it has none we can read."""
+def _jwt_time(token: str, claim: str) -> float | None:
+    """A time claim (epoch seconds) of a JWT, or None if it has none we can read."""
     parts = token.split(".")
     if len(parts) != 3:
         return None
@@ -117,8 +128,18 @@ def jwt_expiry(token: str) -> float | None:
         claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
     except (binascii.Error, ValueError):
         return None
-    exp = claims.get("exp") if isinstance(claims, dict) else None
-    return float(exp) if isinstance(exp, (int, float)) and not isinstance(exp, bool) else None
+    value = claims.get(claim) if isinstance(claims, dict) else None
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def jwt_expiry(token: str) -> float | None:
+    """The ``exp`` claim (epoch seconds) of a JWT, or None if it has none we can read."""
+    return _jwt_time(token, "exp")
+
+
+def jwt_issued_at(token: str) -> float | None:
+    """The ``iat`` claim (epoch seconds) of a JWT, or None if it has none we can read."""
+    return _jwt_time(token, "iat")
 
 
 class TokenCache:
@@ -126,6 +147,10 @@ class TokenCache:
 
     ``issue`` obtains a fresh token and its expiry (epoch seconds or None). It runs under a lock,
     and callers that waited on the lock find the new token already cached.
+
+    A token is reused until ``refresh_margin(lifetime)`` before its expiry: a tenth of its
+    lifetime, at most 60 s. The lifetime is ``exp - iat`` when the JWT carries both (so clock
+    skew does not matter), else the time from when we obtained it to its expiry.
     """
 
     def __init__(
@@ -137,6 +162,7 @@ class TokenCache:
         self._issue = issue
         self._token: str | None = None
         self._expires: float | None = None
+        self._margin = REFRESH_MARGIN_S
         self._lock = asyncio.Lock()
 
     def __repr__(self) -> str:
@@ -150,7 +176,7 @@ class TokenCache:
     def _fresh(self) -> bool:
         if self._token is None:
             return False
-        return self._expires is None or time.time() < self._expires - REFRESH_MARGIN_S
+        return self._expires is None or time.time() < self._expires - self._margin
 
     async def get(self) -> str:
         if self._fresh():
@@ -162,13 +188,19 @@ class TokenCache:
 
     async def _refresh(self) -> None:
         creds = self.credentials
+        obtained = time.time()
         if isinstance(creds, ClientCredentials):
-            self._token, self._expires = await self._issue(creds)
-            return
-        token = creds.token if isinstance(creds, BearerToken) else creds.token()
-        self._token, self._expires = token, jwt_expiry(token)
-        if isinstance(creds, BearerToken):
-            self._expires = None  # cannot be refreshed: use it and let Run:ai judge it
+            token, expires = await self._issue(creds)
+        elif isinstance(creds, BearerToken):
+            token, expires = creds.token, None  # cannot be refreshed: let Run:ai judge it
+        else:
+            token = creds.token()
+            expires = jwt_expiry(token)
+        if expires is not None:
+            issued = jwt_issued_at(token)
+            start = issued if issued is not None and issued < expires else obtained
+            self._margin = refresh_margin(expires - start)
+        self._token, self._expires = token, expires
 
     def invalidate(self, token: str) -> None:
         """Forget ``token`` after a 401, unless another caller has already replaced it."""

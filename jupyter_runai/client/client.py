@@ -273,7 +273,10 @@ class AsyncRunaiClient:
         The spec comes as a WorkspaceSpec or as its fields (``image=..., gpu=0.5, ...``);
         ``annotations`` are added to the workspace's (Run:ai keeps them with it).
         After an ambiguous failure (timeout, dropped connection, 5xx) the client looks for the
-        workspace, by the request id it annotated it with, before trying again.
+        workspace, by the request id it annotated it with, before trying again. A 429 is not
+        ambiguous (Run:ai refused before acting), so after one the POST is simply sent again
+        once Retry-After has passed (capped by ``retry.max_retry_after_s``). Every try, 429s
+        included, counts against ``retry.attempts``.
         """
         check_name(name, prefix=name_prefix)
         spec = spec or _spec(spec_fields)
@@ -305,11 +308,12 @@ class AsyncRunaiClient:
                 if ambiguous and (found := await self._find_created(name, target, request_id)):
                     return found
                 raise
-            ambiguous = True
+            refused = failure.status == 429  # "not now": nothing was created
+            ambiguous = ambiguous or not refused
             if attempt + 1 >= self.retry.attempts:
                 raise failure
             await asyncio.sleep(self.retry.delay(attempt, failure.retry_after))
-            if found := await self._find_created(name, target, request_id):
+            if not refused and (found := await self._find_created(name, target, request_id)):
                 return found
         raise AssertionError("unreachable")  # pragma: no cover
 
