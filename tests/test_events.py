@@ -112,3 +112,52 @@ async def test_list_uses_the_fresh_snapshot(api, events_url, jp_auth_header, sim
         answers = await asyncio.gather(*(api("GET", "workspaces") for _ in range(20)))
         assert all(len(a.body["workspaces"]) == 1 for a in answers)
         assert list_calls(sim) - before <= 2  # the poller's own ticks, not 20 calls
+
+
+async def wait_until(condition, timeout: float = 30.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.01)
+
+
+async def test_a_new_view_after_an_outage_does_not_wait_out_the_backoff(
+    fast_poller, jp_serverapp, events_url, jp_auth_header, sim
+):
+    poller = jp_serverapp.web_app.settings["runai_upstream"].poller
+    set_faults(sim, error_rate=1, error_status=500, match=LIST)
+    async with events(events_url, jp_auth_header) as first:
+        assert (await first.next())[1]["error"]["reason"] == "upstream_error"
+        await wait_until(lambda: poller.failures >= 5)  # the next poll is 3.2 s away
+        set_faults(sim, error_rate=0)
+        due = poller.next_poll_at
+        async with events(events_url, jp_auth_header) as second:
+            await second.until(lambda n, d: n == "snapshot" and d["error"] is None)
+            assert asyncio.get_running_loop().time() < due  # woken, not waited out
+        _, data = await first.until(lambda n, d: n == "snapshot" and d["error"] is None)
+        assert data["error"] is None
+
+
+async def test_a_subscriber_that_does_not_read_costs_bounded_memory(api, jp_serverapp, sim):
+    """A view whose client stopped reading: its backlog is capped and collapses into one fresh
+    snapshot, however much changes upstream."""
+    from jupyter_runai.server.access import Access
+    from jupyter_runai.server.poller import MAX_BACKLOG
+
+    poller = jp_serverapp.web_app.settings["runai_upstream"].poller
+    stalled = poller.subscribe(Access.everything("slow"))
+    try:
+        created = [
+            (await api("POST", "workspaces", {**NOTEBOOK, "name": f"nb{i}", "gpu": 0})).body
+            for i in range(MAX_BACKLOG // 4 + 1)
+        ]
+        for workspace in created:  # four events or more each: more than the backlog holds
+            await api("POST", f"workspaces/{workspace['id']}/suspend")
+            await api("POST", f"workspaces/{workspace['id']}/resume")
+        assert stalled.qsize() <= MAX_BACKLOG
+        backlog = [stalled.get_nowait() for _ in range(stalled.qsize())]
+        snapshots = [data for name, data in backlog if name == "snapshot"]
+        assert snapshots, "the backlog collapsed into a snapshot"
+        assert len(snapshots[-1]["workspaces"]) == len(created)
+    finally:
+        poller.unsubscribe(stalled)

@@ -51,3 +51,28 @@ def test_trimmed_spec_is_what_the_script_makes_from_the_official_file():
     notice = (SPEC_PATH.parent / "NOTICE.md").read_text()
     assert hashlib.sha256(data).hexdigest() in notice
     assert trim(json.loads(data)) == json.loads(SPEC_PATH.read_text())
+
+
+def test_the_tests_run_the_dependency_versions_users_install():
+    """The test extra must not move a runtime dependency to a version users would not get: for
+    every runtime requirement that a test tool also constrains, the ranges must end alike."""
+    from importlib.metadata import requires
+
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    ours = {
+        r.name: r.specifier
+        for r in map(Requirement, requires("jupyter-runai") or [])
+        if not r.marker
+    }
+    checked = 0
+    for tool in ("openapi-core", "pytest-jupyter", "nbclient", "jupyterhub"):
+        for requirement in map(Requirement, requires(tool) or []):
+            if requirement.marker or requirement.name not in ours:
+                continue
+            upper = {Version(s.version) for s in requirement.specifier if s.operator in ("<", "<=")}
+            mine = {Version(s.version) for s in ours[requirement.name] if s.operator in ("<", "<=")}
+            assert upper <= mine or not upper, (tool, requirement, ours[requirement.name])
+            checked += 1
+    assert checked  # openapi-core constrains openapi-schema-validator, at least

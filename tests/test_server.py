@@ -9,10 +9,12 @@ import logging
 import subprocess
 import sys
 
+import httpx
 import pytest
 from harness import issue_token, set_faults, stats
 
 from jupyter_runai.client import ClientCredentials, RunaiClient
+from jupyter_runai.simulator import Simulator
 
 UNKNOWN_ID = "3f0f8c52-8d8e-4a3c-9b59-2d4b8d1c7a10"
 NOTEBOOK = {"name": "nb", "project": "team-a", "image": "jupyter/scipy-notebook"}
@@ -107,7 +109,29 @@ async def test_workspace_lifecycle(api, sim, caplog):
         "delete",
     ]
     assert all("result=ok" in line and "user=" in line and "workspace=" in line for line in audit)
-    assert "workspace=team-a/nb" in audit[0]
+    assert f"workspace=team-a/nb id={ws['id']}" in audit[0]
+
+
+async def test_audit_lines_cannot_be_forged_and_name_what_was_made(api, caplog):
+    caplog.set_level(logging.INFO)
+    forged = "nope\njupyter-runai audit: user=admin action=delete workspace=x result=ok"
+    refused = await api("POST", "workspaces", {**NOTEBOOK, "project": forged})
+    assert refused.status in (400, 404)
+    created = (
+        await api("POST", "workspaces", {**NOTEBOOK, "name": "exp", "namePrefix": True})
+    ).body
+    await api("POST", f"workspaces/{created['id']}/suspend")
+    lines = [line for r in caplog.records for line in r.getMessage().splitlines()]
+    audit = [line for line in lines if line.startswith("jupyter-runai audit:")]
+    assert not any(line.startswith("jupyter-runai audit: user=admin") for line in lines)
+    assert len(audit) == 3, audit
+    assert "\\njupyter-runai audit" in audit[0]  # escaped, on its own line
+    # a prefixed create is logged with the name Run:ai gave it, and its id
+    assert f"workspace=team-a/{created['name']} id={created['id']}" in audit[1]
+    assert created["name"] != "exp" and created["name"].startswith("exp-")
+    # the server's token is one stable user, not a new random id per request
+    users = {line.split("user=")[1].split(" action=")[0] for line in audit}
+    assert len(users) == 1 and "(token)" in users.pop()
 
 
 async def test_name_prefix_and_gpu_portion(api):
@@ -195,6 +219,36 @@ async def test_unknown_ids_and_routes_are_json_404(api):
     assert route.status == 404 and route.body["reason"] == "not_found"
     proxy = await api("GET", "api/v1/token", contract=False)  # no generic pass-through
     assert proxy.status == 404
+
+
+@pytest.mark.parametrize("path", ["runai//api//status", "/runai/api/status", "runai/API/status"])
+async def test_the_prefix_spelled_otherwise_is_json_404_too(
+    jp_serverapp, http_server_client, http_server_port, jp_base_url, jp_auth_header, path
+):
+    url = f"http://127.0.0.1:{http_server_port[-1]}{jp_base_url}{path}"
+    async with httpx.AsyncClient() as http:
+        response = await http.get(url, headers=jp_auth_header)
+    assert response.status_code == 404
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert response.json()["reason"] == "not_found"
+
+
+@pytest.fixture
+def slow_sim(runai_config):
+    """A simulator in real time: deleting a workspace takes a second."""
+    with Simulator(time_scale=1) as simulator:
+        runai_config.update(url=simulator.url)
+        yield simulator
+
+
+async def test_suspending_a_workspace_being_deleted_names_the_reason(slow_sim, api):
+    created = (await api("POST", "workspaces", NOTEBOOK)).body
+    assert (await api("DELETE", f"workspaces/{created['id']}")).status == 202
+    refused = await api("POST", f"workspaces/{created['id']}/suspend")
+    assert refused.status == 400
+    assert refused.body["issues"] == [
+        {"field": "phase", "details": "nb is being deleted: it cannot be suspended"}
+    ]
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from tornado import web
 from tornado.iostream import StreamClosedError
 
 from .handlers import ServerHandler
-from .routes import ROUTES, NotFoundRoute
+from .routes import ROUTES, NotFoundRoute, send_or_drop
 
 #: The API's paths, without the catch-all: nothing else is forwarded.
 FORWARDED = [re.compile(f"{path}$") for path, route in ROUTES if route is not NotFoundRoute]
@@ -181,8 +181,7 @@ class ForwardHandler(ServerHandler):
                         chunk = getter.result()
                     except StopAsyncIteration:
                         break
-                    self.write(chunk)
-                    await self.flush()
+                    await send_or_drop(self, chunk, self._closed)
         except httpx.HTTPError as exc:
             if not self._headers_written:
                 self._reply(502, self.hub.unreachable(exc))

@@ -16,7 +16,7 @@ from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado import web
 
 from .access import Access
-from .routes import build
+from .routes import SPELLED_OTHERWISE, NotFoundRoute, build
 
 PREFIX = "/runai/api/"  # ExtensionApp puts the server's base_url in front
 
@@ -45,6 +45,10 @@ class ServerHandler(ExtensionHandlerMixin, APIHandler):
 
     @property
     def user_name(self) -> str:
+        """Who acts, for status and the audit log. A request with the server's token has a new
+        random user each time in Jupyter; it is the server's own user, and says so."""
+        if getattr(self, "token_authenticated", False):
+            return f"{server_user()} (token)"
         user = self.current_user
         return getattr(user, "username", None) or str(user)
 
@@ -67,12 +71,17 @@ class KernelToken:
         return secrets.compare_digest(token.encode(), self.value.encode())
 
 
+def server_user() -> str:
+    """The server's own user: the hub user under JupyterHub, else the OS user."""
+    try:
+        return os.environ.get("JUPYTERHUB_USER") or getpass.getuser()
+    except (KeyError, OSError):  # a container user with no passwd entry
+        return "server"
+
+
 def kernel_user() -> User:
     """Who a kernel's request acts for: the server's own user."""
-    try:
-        name = os.environ.get("JUPYTERHUB_USER") or getpass.getuser()
-    except (KeyError, OSError):  # a container user with no passwd entry
-        name = "kernel"
+    name = server_user()
     return User(username=name, name=name, display_name=f"{name} (kernel)")
 
 
@@ -81,5 +90,10 @@ def handlers(hub: bool = False) -> list[tuple[str, type[web.RequestHandler]]]:
     if hub:
         from .forward import ForwardHandler
 
-        return [(rf"{PREFIX}(?P<path>.*)", ForwardHandler)]
-    return build(PREFIX, ServerHandler)
+        routes: list[tuple[str, type[web.RequestHandler]]] = [
+            (rf"{PREFIX}(?P<path>.*)", ForwardHandler)
+        ]
+    else:
+        routes = build(PREFIX, ServerHandler)
+    not_found = type("MisspelledHandler", (NotFoundRoute, ServerHandler), {})
+    return [*routes, (SPELLED_OTHERWISE, not_found)]

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from .upstream import Upstream
 
 MAX_BACKOFF_S = 60.0
+#: Events a subscriber may have waiting; a slower one gets its backlog replaced by one fresh
+#: snapshot, so a client that does not read costs bounded memory.
+MAX_BACKLOG = 64
 Event = tuple[str, dict[str, Any]]
 #: Put on a subscriber's queue to end its stream (server stopping).
 CLOSE: Event = ("close", {})
@@ -41,6 +44,9 @@ class WorkspacePoller:
         self._subscribers: dict[asyncio.Queue[Event], Access] = {}
         self._awaiting_snapshot: set[asyncio.Queue[Event]] = set()
         self._task: asyncio.Task[None] | None = None
+        #: Polls failed in a row, and when the next poll is due (the backoff shows in both).
+        self.failures = 0
+        self.next_poll_at = 0.0
         self._wake: asyncio.Event | None = None
 
     @property
@@ -64,7 +70,7 @@ class WorkspacePoller:
 
     # -- subscribers ------------------------------------------------------------------------
     def subscribe(self, access: Access) -> asyncio.Queue[Event]:
-        queue: asyncio.Queue[Event] = asyncio.Queue()
+        queue: asyncio.Queue[Event] = asyncio.Queue(MAX_BACKLOG)
         self._subscribers[queue] = access
         if self.fresh:
             queue.put_nowait(self.snapshot_event(access))
@@ -73,7 +79,14 @@ class WorkspacePoller:
         if self._task is None:
             self._wake = asyncio.Event()
             self._task = asyncio.ensure_future(self._run())
+        elif self.error is not None:
+            self.wake()  # a new view after an outage should not wait out the backoff
         return queue
+
+    def wake(self) -> None:
+        """Poll now (a new subscriber, or a call that just succeeded while polling failed)."""
+        if self._wake is not None:
+            self._wake.set()
 
     def unsubscribe(self, queue: asyncio.Queue[Event]) -> None:
         self._subscribers.pop(queue, None)
@@ -87,10 +100,17 @@ class WorkspacePoller:
         for queue, access in self._subscribers.items():
             if queue in self._awaiting_snapshot or (about is not None and not access.sees(about)):
                 continue
-            queue.put_nowait(self.snapshot_event(access) if event[0] == "snapshot" else event)
+            own = self.snapshot_event(access) if event[0] == "snapshot" else event
+            if queue.full():  # a subscriber that does not keep up: one fresh snapshot instead
+                while not queue.empty():
+                    queue.get_nowait()
+                own = self.snapshot_event(access)
+            queue.put_nowait(own)
 
     async def stop(self) -> None:
         for queue in self._subscribers:
+            while queue.full():
+                queue.get_nowait()
             queue.put_nowait(CLOSE)
         self._subscribers.clear()
         self._awaiting_snapshot.clear()
@@ -102,20 +122,21 @@ class WorkspacePoller:
 
     # -- polling ----------------------------------------------------------------------------
     async def _run(self) -> None:
-        failures = 0
+        self.failures = 0
         try:
             while self._subscribers:
                 try:
                     views = await self.upstream.workspace_views()
                 except RunaiError as exc:
-                    failures += 1
+                    self.failures += 1
                     self._failed(exc)
-                    delay = min(self.interval * 2**failures, MAX_BACKOFF_S)
+                    delay = min(self.interval * 2**self.failures, MAX_BACKOFF_S)
                 else:
-                    failures = 0
+                    self.failures = 0
                     self._apply(views)
                     delay = self.interval
                 assert self._wake is not None
+                self.next_poll_at = time.monotonic() + delay
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), delay)
                 self._wake.clear()
@@ -169,4 +190,6 @@ class WorkspacePoller:
             return None
         view = self.upstream.view(ws)
         self.changed(view)
+        if self.error is not None:
+            self.wake()  # Run:ai answers again: views should not stay stale until the backoff
         return view

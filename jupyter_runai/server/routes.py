@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import re
 from typing import Any
 
 from jupyter_server.auth.decorator import authorized
@@ -20,7 +22,14 @@ from tornado import web
 from tornado.iostream import StreamClosedError
 
 from .. import __version__
-from ..client import InvalidRequest, RunaiError, RunaiUnauthorized, RunaiUnavailable
+from ..client import (
+    InvalidRequest,
+    Phase,
+    RunaiError,
+    RunaiUnauthorized,
+    RunaiUnavailable,
+    Workspace,
+)
 from ..client.create_body import parse_create
 from ..client.views import project_view
 from .access import Access, gpus_of
@@ -30,6 +39,9 @@ from .upstream import Upstream
 
 AUTH_RESOURCE = "runai"
 KEEPALIVE_S = 15.0
+#: A stream whose client has not taken what was sent within this long is closed (its data
+#: would otherwise pile up in the server's memory).
+WRITE_TIMEOUT_S = 30.0
 ID = r"(?P<workload_id>[^/]+)"
 
 
@@ -82,23 +94,28 @@ class RunaiAPI(web.RequestHandler):
     def log(self) -> Any:
         return self.upstream.log
 
-    def audit(self, action: str, workspace: str, result: str) -> None:
+    def audit(self, action: str, workspace: str, workload_id: str | None, result: str) -> None:
+        values = (self.user_name, action, workspace, workload_id or "-", result)
         self.log.info(
-            "jupyter-runai audit: user=%s action=%s workspace=%s result=%s",
-            self.user_name,
-            action,
-            workspace,
-            result,
+            "jupyter-runai audit: user=%s action=%s workspace=%s id=%s result=%s",
+            *(audit_value(v) for v in values),
         )
 
-    async def act(self, action: str, target: str, call: Any) -> Any:
-        """Run a mutating call and audit it, whatever happens."""
+    async def act(
+        self, action: str, workspace: str, call: Any, workload_id: str | None = None
+    ) -> Any:
+        """Run a mutating call and audit it, whatever happens; a create is logged with the
+        name Run:ai gave it (a prefix grows a suffix) and its id."""
         try:
             result = await call
         except RunaiError as exc:
-            self.audit(action, target, f"error {reply_for(exc).status} {exc.message}")
+            self.audit(
+                action, workspace, workload_id, f"error {reply_for(exc).status} {exc.message}"
+            )
             raise
-        self.audit(action, target, "ok")
+        if isinstance(result, Workspace):
+            workspace, workload_id = f"{result.project_name}/{result.name}", result.id
+        self.audit(action, workspace, workload_id, "ok")
         return result
 
     async def reread(self, workload_id: str) -> dict[str, Any] | None:
@@ -117,6 +134,9 @@ class RunaiAPI(web.RequestHandler):
         # before anything is asked of Run:ai's mutating endpoints
         ws = await up.workspace(self.access, raw_id)
         wid = ws.id
+        if ws.phase is Phase.DELETING and action != "delete":
+            done = {"suspend": "suspended", "resume": "resumed"}[action]
+            raise InvalidRequest("phase", f"{ws.name} is being deleted: it cannot be {done}")
         if action == "resume":
             await up.check_gpu_limit(self.access, gpus_of(up.view(ws)), exclude=wid)
         client = await up.client()
@@ -125,7 +145,7 @@ class RunaiAPI(web.RequestHandler):
             "suspend": client.suspend_workspace,
             "resume": client.resume_workspace,
         }[action]
-        await self.act(action, f"{ws.project_name}/{ws.name} ({wid})", call(wid))
+        await self.act(action, f"{ws.project_name}/{ws.name}", call(wid), wid)
         view = await self.reread(wid)
         self.reply(202, {"message": f"{action} requested", "workspace": view})
 
@@ -259,8 +279,7 @@ class EventsRoute(RunaiAPI):
         queue = self.upstream.poller.subscribe(self.access)
         self._closed = asyncio.Event()
         try:
-            self.write(": connected\n\n")
-            await self.flush()
+            await self.send(": connected\n\n")
             while not self._closed.is_set():
                 getter = asyncio.ensure_future(queue.get())
                 closed = asyncio.ensure_future(self._closed.wait())
@@ -271,14 +290,12 @@ class EventsRoute(RunaiAPI):
                 if getter not in done:
                     getter.cancel()
                     if not self._closed.is_set():
-                        self.write(": keepalive\n\n")
-                        await self.flush()
+                        await self.send(": keepalive\n\n")
                     continue
                 name, data = getter.result()
                 if (name, data) == CLOSE:
                     break
-                self.write(f"event: {name}\ndata: {json.dumps(data)}\n\n")
-                await self.flush()
+                await self.send(f"event: {name}\ndata: {json.dumps(data)}\n\n")
         except StreamClosedError:
             pass
         finally:
@@ -286,10 +303,41 @@ class EventsRoute(RunaiAPI):
         if not self._closed.is_set():
             self.finish()
 
+    async def send(self, text: str) -> None:
+        await send_or_drop(self, text, self._closed)
+
     def on_connection_close(self) -> None:
         closed = getattr(self, "_closed", None)
         if closed is not None:
             closed.set()
+
+
+async def send_or_drop(
+    handler: web.RequestHandler, data: str | bytes, closed: asyncio.Event
+) -> None:
+    """Write to a stream and wait until the client has taken it; a client that does not read
+    within WRITE_TIMEOUT_S is disconnected, so what it does not read cannot pile up here."""
+    handler.write(data)
+    flushed = handler.flush()
+    flushed.add_done_callback(lambda f: f.cancelled() or f.exception())  # retrieved, not logged
+    done, _ = await asyncio.wait({flushed}, timeout=WRITE_TIMEOUT_S)
+    if not done:
+        logging.getLogger("jupyter_runai").warning(
+            "jupyter-runai: closing an event stream whose client stopped reading"
+        )
+        closed.set()
+        handler.request.connection.close()  # type: ignore[union-attr]
+        raise StreamClosedError()
+    flushed.result()
+
+
+SAFE_AUDIT_VALUE = re.compile(r"[\w@.:/+-]+")
+
+
+def audit_value(value: str) -> str:
+    """A value as it goes into an audit line: plain if harmless, else JSON-quoted, so no value
+    (a project name with a newline, say) can end the line or forge another."""
+    return value if SAFE_AUDIT_VALUE.fullmatch(value) else json.dumps(value)
 
 
 #: (path below the API prefix, route); each place serves all of them.
@@ -303,6 +351,8 @@ ROUTES: list[tuple[str, type[RunaiAPI]]] = [
     ("events", EventsRoute),
     ("(?P<path>.*)", NotFoundRoute),
 ]
+#: The API prefix however it is spelled (doubled slashes, other case): a JSON 404 there too.
+SPELLED_OTHERWISE = r"/+(?i:runai)/+(?i:api)(?P<path>/.*)?"
 
 
 def build(prefix: str, base: type) -> list[tuple[str, type]]:
