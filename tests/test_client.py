@@ -139,6 +139,11 @@ async def test_bad_request_names_the_field(client, sim):
         ({"gpu": -1}, "gpu"),
         ({"gpu": 1.5}, "gpu"),
         ({"env": {"1BAD": "x"}}, "env.1BAD"),
+        ({"env": {"A\n": "x"}}, "env.'A\\n'"),
+        ({"gpu": float("inf")}, "gpu"),
+        ({"cpu": float("nan")}, "cpu"),
+        ({"memory": "8G\n"}, "memory"),
+        ({"image": "x" * 1025}, "image"),
         ({"colour": "red"}, "colour"),
     ],
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 
 import pytest
 from harness import set_faults, stats
@@ -161,3 +162,39 @@ async def test_a_subscriber_that_does_not_read_costs_bounded_memory(api, jp_serv
         assert len(snapshots[-1]["workspaces"]) == len(created)
     finally:
         poller.unsubscribe(stalled)
+
+
+async def test_a_stream_whose_client_stopped_reading_is_closed(
+    fast_poller, api, jp_serverapp, events_url, jp_auth_header, monkeypatch, sim
+):
+    """A client that takes nothing for WRITE_TIMEOUT_S is disconnected (shortened here from
+    30 s), instead of its unread events piling up in the server."""
+    from urllib.parse import urlsplit
+
+    from jupyter_runai.server import routes
+
+    monkeypatch.setattr(routes, "WRITE_TIMEOUT_S", 0.5)
+    poller = jp_serverapp.web_app.settings["runai_upstream"].poller
+    url = urlsplit(events_url)
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)  # a tiny window, never read
+    sock.connect((url.hostname, url.port))
+    header = "".join(f"{k}: {v}\r\n" for k, v in jp_auth_header.items())
+    sock.sendall(f"GET {url.path} HTTP/1.1\r\nHost: {url.netloc}\r\n{header}\r\n".encode())
+    try:
+        await wait_until(lambda: poller.subscribers == 1)
+        image = "registry.example/" + "x" * 1000  # each view carries about 1.6 kB
+        for i in range(100):
+            await api("POST", "workspaces", {**NOTEBOOK, "gpu": 0, "image": image, "name": f"w{i}"})
+        # every recovery from an outage sends each view a full snapshot (about 160 kB here)
+        for _ in range(40):
+            if poller.subscribers == 0:
+                break
+            set_faults(sim, error_rate=1, error_status=500, match=LIST)
+            await wait_until(lambda: poller.error is not None)
+            set_faults(sim, error_rate=0)
+            poller.wake()
+            await wait_until(lambda: poller.error is None or poller.subscribers == 0)
+        await wait_until(lambda: poller.subscribers == 0)  # dropped, not buffered for ever
+    finally:
+        sock.close()

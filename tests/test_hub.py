@@ -36,7 +36,7 @@ def api(hub, user: str, token: str, method: str, path: str, body=None) -> httpx.
 def service(hub, token: str, method: str, path: str, body=None) -> httpx.Response:
     """The hub service's API itself, through the proxy (the same contract)."""
     prefix = "/services/runai/api"
-    answer = hub.request(method, f"{prefix}/{path}", token, json=body)
+    answer = hub.request(method, f"{prefix}/{path}", token or None, json=body)
     check_answer(answer, prefix)
     return answer
 
@@ -101,6 +101,25 @@ def test_users_see_and_touch_only_their_own_workspaces(hub, hub_sim, people):
     assert suspended.status_code == 202
     assert "jupyter-runai audit: user=alice action=suspend" in hub.service_log_text()
     assert api(hub, "bob", bob, "DELETE", f"workspaces/{bobs['id']}").status_code == 202
+
+
+def test_the_service_refuses_strangers_and_tokens_without_its_scope(hub, hub_sim, people):
+    reset_stats(hub_sim)
+    anonymous = service(hub, "", "GET", "workspaces")
+    assert anonymous.status_code == 403 and anonymous.json()["reason"] == "forbidden"
+    narrow = hub.user_token("alice", scopes=["read:users:name!user=alice"])
+    refused = service(hub, narrow, "GET", "workspaces")
+    assert refused.status_code == 403
+    assert "access:services!service=runai" in refused.json()["message"]
+    assert stats(hub_sim) == {"GET /_simulator/stats": 1}  # nothing reached Run:ai
+
+
+def test_nobody_can_claim_a_workspace_for_someone_else(hub, hub_sim, people):
+    reset_stats(hub_sim)
+    body = {"name": "fake", **BUSYBOX, "annotations": [{"name": "jupyter-runai/owner"}]}
+    refused = service(hub, people["bob"], "POST", "workspaces", body)
+    assert refused.status_code == 400 and refused.json()["issues"][0]["field"] == "annotations"
+    assert mutations(hub_sim) == []
 
 
 def test_groups_map_to_projects(hub, hub_sim, people):

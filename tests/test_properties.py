@@ -1,16 +1,21 @@
-"""Property-based tests (hypothesis) of the two grammars: filterBy and workspace names."""
+"""Property-based tests (hypothesis) of the two grammars (filterBy and workspace names), and of
+hostile create bodies posted to the extension."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
 import string
 
 import pytest
 from conformance import SPEC
+from harness import stats
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jupyter_runai.client import InvalidRequest, check_name
+from jupyter_runai.client.create_body import FIELDS
 from jupyter_runai.client.names import MAX_LENGTH
 from jupyter_runai.simulator import filters
 from jupyter_runai.simulator.app import PROJECT_FIELDS, WORKLOAD_FIELDS
@@ -58,7 +63,7 @@ valid_names = st.builds(
 @given(valid_names)
 def test_valid_names_are_accepted_and_are_dns_labels(name):
     assert check_name(name) == name
-    assert DNS_LABEL.match(name) and len(name) <= 63  # what the control plane needs
+    assert DNS_LABEL.fullmatch(name) and len(name) <= 63  # what the control plane needs
 
 
 @given(valid_names)
@@ -92,3 +97,80 @@ def test_long_names_are_refused(name):
 def test_names_start_with_a_letter(first, rest):
     with pytest.raises(InvalidRequest):
         check_name(first + rest)
+
+
+# -- hostile create bodies, to the extension --------------------------------------------------
+def _deep(n: int) -> str:
+    return "[" * n + "]" * n
+
+
+hostile_values = st.one_of(
+    st.sampled_from(["NaN", "Infinity", "-Infinity", "1e999", "-1e400", "9" * 5000]),
+    st.integers(min_value=2, max_value=3000).map(_deep),
+    st.integers(min_value=2, max_value=3000).map(lambda n: '{"a":' * n + "1" + "}" * n),
+    st.sampled_from([1025, 40_000, 300_000]).map(lambda n: json.dumps("x" * n)),
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cs",), max_codepoint=0x3000), max_size=50
+    ).map(json.dumps),
+    st.text(alphabet="\x00\x01\n\r\t\x1b\x7f a-Z.", max_size=20).map(json.dumps),
+    st.recursive(
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.floats(allow_nan=False)
+        | st.text(max_size=10),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+        max_leaves=8,
+    ).map(json.dumps),
+    st.lists(
+        st.fixed_dictionaries(
+            {"port": st.one_of(st.integers(-5, 70000), st.booleans(), st.text(max_size=3))},
+            optional={"claimName": st.text(max_size=8), "readOnly": st.text(max_size=3)},
+        ),
+        max_size=20,
+    ).map(json.dumps),
+)
+valid_parts = {
+    "name": json.dumps("hostile"),
+    "project": json.dumps("team-a"),
+    "image": json.dumps("busybox"),
+}
+hostile_bodies = st.one_of(
+    st.builds(
+        lambda fields: (
+            "{"
+            + ",".join(f"{json.dumps(k)}:{v}" for k, v in {**valid_parts, **fields}.items())
+            + "}"
+        ),
+        st.dictionaries(
+            st.sampled_from([*FIELDS, "colour"]) | st.text(max_size=8), hostile_values, max_size=3
+        ),
+    ),
+    hostile_values,
+    st.sampled_from(["", "{", "[]", "null", '{"name": "x"', "{}" * 3]),
+)
+
+
+def _creates(sim) -> int:
+    return stats(sim).get("POST /api/v1/workloads/workspaces", 0)
+
+
+async def test_hostile_create_bodies_get_json_4xx_and_create_nothing(api, sim):
+    """Never a 5xx; always ``{message, reason, upstream_status}`` as openapi.yaml says (``api``
+    checks every answer against it); a 400 never reaches Run:ai."""
+    loop = asyncio.get_running_loop()
+
+    @settings(max_examples=120, deadline=None, database=None)
+    @given(hostile_bodies)
+    def post(body: str) -> None:
+        before = _creates(sim)
+        answer = asyncio.run_coroutine_threadsafe(api("POST", "workspaces", body), loop).result(60)
+        assert answer.status < 500, answer.text[:300]
+        if answer.status >= 400:
+            assert {"message", "reason", "upstream_status"} <= set(answer.body)
+        if answer.status == 400 and answer.body["upstream_status"] is None:
+            assert answer.body["reason"] == "invalid"
+            assert answer.body["issues"][0]["field"]
+            assert _creates(sim) == before
+
+    await asyncio.to_thread(post)

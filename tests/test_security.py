@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
 import re
+import shutil
+import subprocess
+import sys
+import time
 
 import httpx
 import pytest
 from harness import recent_requests, stats
+from jupyter_client import BlockingKernelClient
 from jupyter_client.manager import AsyncKernelManager
+from live import free_port
 from sse import events
 
 from jupyter_runai.server.handlers import handlers
@@ -215,3 +222,86 @@ async def test_stream_ends_cleanly_when_the_client_goes(server, jp_serverapp, jp
             break
         await asyncio.sleep(0.02)
     assert poller.subscribers == 0
+
+
+def test_kernels_cannot_read_the_secret_from_the_servers_proc_entry(tmp_path, sim):
+    """Popping RUNAI_CLIENT_SECRET from os.environ leaves it in /proc/<server>/environ; the
+    server hides its /proc entries from its own user's processes. As root (CI) the server runs
+    as an unprivileged user, since root reads any /proc; it keeps only CAP_DAC_READ_SEARCH, to
+    read a Python installed under /root, and no CAP_SYS_PTRACE."""
+    home = tmp_path / "home"
+    runtime = home / "runtime"
+    runtime.mkdir(parents=True)
+    command = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "server",
+        "--no-browser",
+        f"--port={free_port()}",
+        "--IdentityProvider.token=proc-test",
+        f"--ServerApp.root_dir={home}",
+    ]
+    if os.geteuid() == 0:
+        shutil.chown(tmp_path, "nobody", "nogroup")
+        for path in (home, runtime):
+            shutil.chown(path, "nobody", "nogroup")
+        caps = "+dac_read_search"
+        command = [
+            "setpriv",
+            "--reuid=nobody",
+            "--regid=nogroup",
+            "--clear-groups",
+            f"--inh-caps={caps}",
+            f"--ambient-caps={caps}",
+            *command,
+        ]
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("RUNAI_", "JUPYTER_"))},
+        "HOME": str(home),
+        "JUPYTER_RUNTIME_DIR": str(runtime),
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_DATA_DIR": str(home / "data"),
+        "RUNAI_URL": sim.url,
+        "RUNAI_CLIENT_ID": sim.client_id,
+        "RUNAI_CLIENT_SECRET": sim.client_secret,
+    }
+    log = tmp_path / "server.log"
+    with open(log, "wb") as out:
+        server = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    port = command[command.index("--no-browser") + 1].split("=")[1]
+    http = httpx.Client(
+        base_url=f"http://127.0.0.1:{port}/", headers={"Authorization": "token proc-test"}
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, log.read_text()
+            with contextlib.suppress(httpx.TransportError):
+                if http.get("runai/api/status").status_code == 200:
+                    break
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        kernel_id = http.post("api/kernels", json={"name": "python3"}).json()["id"]
+        client = BlockingKernelClient(connection_file=str(runtime / f"kernel-{kernel_id}.json"))
+        client.load_connection_file()
+        client.start_channels()
+        client.wait_for_ready(timeout=60)
+        out: list[str] = []
+        client.execute_interactive(
+            "import os\n"
+            "try:\n"
+            "    text = open(f'/proc/{os.getppid()}/environ', 'rb').read().decode()\n"
+            "    print('READ', 'RUNAI_CLIENT_SECRET' in text)\n"
+            "except PermissionError:\n"
+            "    print('REFUSED')\n",
+            timeout=60,
+            output_hook=lambda m: out.append(m["content"].get("text", "")),
+        )
+        client.stop_channels()
+        assert "".join(out).strip() == "REFUSED", (out, log.read_text()[-2000:])
+        assert http.get("runai/api/workspaces").status_code == 200  # and the server still works
+    finally:
+        http.close()
+        server.terminate()
+        server.wait(timeout=30)

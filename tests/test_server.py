@@ -11,9 +11,12 @@ import sys
 
 import httpx
 import pytest
-from harness import issue_token, set_faults, stats
+import yaml
+from extension import CONTRACT
+from harness import issue_token, set_faults, sim_names, stats
 
 from jupyter_runai.client import ClientCredentials, RunaiClient
+from jupyter_runai.client.create_body import SCHEMA
 from jupyter_runai.simulator import Simulator
 
 UNKNOWN_ID = "3f0f8c52-8d8e-4a3c-9b59-2d4b8d1c7a10"
@@ -116,7 +119,8 @@ async def test_audit_lines_cannot_be_forged_and_name_what_was_made(api, caplog):
     caplog.set_level(logging.INFO)
     forged = "nope\njupyter-runai audit: user=admin action=delete workspace=x result=ok"
     refused = await api("POST", "workspaces", {**NOTEBOOK, "project": forged})
-    assert refused.status in (400, 404)
+    # a project is a DNS label: refused before any call, so there is no audit line to forge
+    assert refused.status == 400 and refused.body["issues"][0]["field"] == "project"
     created = (
         await api("POST", "workspaces", {**NOTEBOOK, "name": "exp", "namePrefix": True})
     ).body
@@ -124,14 +128,23 @@ async def test_audit_lines_cannot_be_forged_and_name_what_was_made(api, caplog):
     lines = [line for r in caplog.records for line in r.getMessage().splitlines()]
     audit = [line for line in lines if line.startswith("jupyter-runai audit:")]
     assert not any(line.startswith("jupyter-runai audit: user=admin") for line in lines)
-    assert len(audit) == 3, audit
-    assert "\\njupyter-runai audit" in audit[0]  # escaped, on its own line
+    assert len(audit) == 2, audit
     # a prefixed create is logged with the name Run:ai gave it, and its id
-    assert f"workspace=team-a/{created['name']} id={created['id']}" in audit[1]
+    assert f"workspace=team-a/{created['name']} id={created['id']}" in audit[0]
     assert created["name"] != "exp" and created["name"].startswith("exp-")
     # the server's token is one stable user, not a new random id per request
     users = {line.split("user=")[1].split(" action=")[0] for line in audit}
     assert len(users) == 1 and "(token)" in users.pop()
+
+
+def test_no_audit_value_can_end_its_line():
+    """Every value the extension validates cannot hold a newline today; the audit line does
+    not rely on that (a hub user name, or a message from Run:ai, is not ours to check)."""
+    from jupyter_runai.server.routes import audit_value
+
+    forged = "nope\njupyter-runai audit: user=admin action=delete workspace=x result=ok"
+    assert "\n" not in audit_value(forged) and json.loads(audit_value(forged)) == forged
+    assert audit_value("team-a/nb-1") == "team-a/nb-1"  # plain values stay plain
 
 
 async def test_name_prefix_and_gpu_portion(api):
@@ -156,7 +169,7 @@ async def test_name_prefix_and_gpu_portion(api):
         ({**NOTEBOOK, "memory": "lots"}, "memory", "quantity"),
         ({**NOTEBOOK, "env": ["A=1"]}, "env", "object"),
         ({**NOTEBOOK, "env": {"A": {"b": 1}}}, "env.A", "string"),
-        ({**NOTEBOOK, "tools": [{"port": "8888"}]}, "tools[0].port", "integer port"),
+        ({**NOTEBOOK, "tools": [{"port": "8888"}]}, "tools[0].port", "must be an integer"),
         ({**NOTEBOOK, "colour": "red"}, "colour", "unknown field"),
         ("[]", "body", "JSON object"),
         ("{not json", "body", "JSON object"),
@@ -170,6 +183,142 @@ async def test_bad_bodies_name_the_field_and_change_nothing(api, sim, body, fiel
     assert rule in answer.body["message"]
     assert answer.body["upstream_status"] is None
     assert "POST /api/v1/workloads/workspaces" not in stats(sim)
+
+
+def _raw(**fields: str) -> str:
+    """A create body with some values written as raw JSON text (NaN, deep nesting, ...)."""
+    items = {key: json.dumps(value) for key, value in NOTEBOOK.items()}
+    items.update(fields)
+    return "{" + ",".join(f"{json.dumps(key)}:{value}" for key, value in items.items()) + "}"
+
+
+async def refused_and_nothing_created(api, sim, body, field, *words):
+    """POST ``body``: a 400 naming ``field`` (and ``words``), and Run:ai was never asked."""
+    answer = await api("POST", "workspaces", body)
+    assert answer.status == 400, answer.text[:300]
+    assert answer.body["reason"] == "invalid" and answer.body["upstream_status"] is None
+    assert answer.body["issues"][0]["field"] == field, answer.body["message"][:300]
+    for word in words:
+        assert word in answer.body["message"], answer.body["message"][:300]
+    assert len(answer.text) < 2000  # the refused value is never echoed whole
+    assert "POST /api/v1/workloads/workspaces" not in stats(sim)
+    assert sim_names(sim) == set()
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "limit"),
+    [
+        ({**NOTEBOOK, "image": "x" * 10_000_000}, "body", "at most 262144"),
+        ({**NOTEBOOK, "image": "x" * 1025}, "image", "at most 1024"),
+        ({**NOTEBOOK, "command": "x" * 4097}, "command", "at most 4096"),
+        ({**NOTEBOOK, "args": "x" * 32769}, "args", "at most 32768"),
+        ({**NOTEBOOK, "memory": "1" * 33}, "memory", "at most 32"),
+        ({**NOTEBOOK, "env": {f"V{i}": "" for i in range(257)}}, "env", "at most 256"),
+        ({**NOTEBOOK, "env": {"K" * 257: "v"}}, f"env.'{'K' * 37}...'", "at most 256"),
+        ({**NOTEBOOK, "env": {"A": "v" * 32769}}, "env.A", "at most 32768"),
+        ({**NOTEBOOK, "tools": [{"port": 8000 + i} for i in range(17)]}, "tools", "at most 16"),
+        (
+            {**NOTEBOOK, "pvcs": [{"claimName": f"c{i}", "path": "/d"} for i in range(17)]},
+            "pvcs",
+            "at most 16",
+        ),
+        ({**NOTEBOOK, "project": "p" * 64}, "project", "at most 63"),
+        ({**NOTEBOOK, "name": "n" * 41}, "name", "at most 40"),
+    ],
+)
+async def test_oversized_bodies_and_fields_are_refused_naming_the_limit(
+    api, sim, body, field, limit
+):
+    await refused_and_nothing_created(api, sim, body, field, limit)
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "words"),
+    [
+        (_raw(gpu="NaN"), "gpu", ["finite", "NaN"]),
+        (_raw(gpu="Infinity"), "gpu", ["finite", "Infinity"]),
+        (_raw(gpu="-Infinity"), "gpu", ["finite"]),
+        (_raw(cpu="NaN"), "cpu", ["finite"]),
+        (_raw(cpu="1e999"), "cpu", ["finite"]),
+        (_raw(gpu="9" * 5000), "gpu", ["finite"]),
+        (_raw(tools="[" * 1000 + "]" * 1000), "tools", ["nested more than 10"]),
+        (_raw(env='{"a":' * 1000 + "1" + "}" * 1000), "env", ["nested more than 10"]),
+        ("[" * 100_000 + "]" * 100_000, "body", ["nested more than 10"]),
+        (b"\xff\xfe{}", "body", ["JSON object"]),
+    ],
+)
+async def test_unparseable_numbers_and_nesting_are_400_not_500(api, sim, body, field, words):
+    await refused_and_nothing_created(api, sim, body, field, *words)
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "word"),
+    [
+        ({"name": "nlname\n"}, "name", "lowercase letters"),
+        ({"memory": "8G\n"}, "memory", "quantity"),
+        ({"memory": "..."}, "memory", "quantity"),
+        ({"env": {"A\n": "1"}}, "env.'A\\n'", "environment variable name"),
+        ({"env": {"A": "x\x00y"}}, "env.A", "control characters"),
+        ({"env": {"A": 1}}, "env.A", "must be a string"),
+        ({"cpu": 1e308}, "cpu", "at most 1024"),
+        ({"gpu": 4096}, "gpu", "at most 1024"),
+        ({"image": "python\x1b[31m"}, "image", "printable ASCII"),
+        ({"image": "python:3.11\n"}, "image", "printable ASCII"),
+        ({"image": "py thon"}, "image", "no spaces"),
+        ({"command": "sh\x00"}, "command", "container command"),
+        ({"project": ""}, "project", "required"),
+        ({"project": "team-a\n"}, "project", "DNS label"),
+        ({"pvcs": [{"claimName": "../../etc", "path": "/d"}]}, "pvcs[0].claimName", "DNS-1123"),
+        ({"pvcs": [{"claimName": "c", "path": "d"}]}, "pvcs[0].path", "absolute path"),
+        (
+            {"pvcs": [{"claimName": "c", "path": "/d", "readOnly": "yes"}]},
+            "pvcs[0].readOnly",
+            "true or false",
+        ),
+        ({"pvcs": [{"claimName": "c", "path": "/d", "mode": 1}]}, "pvcs[0].mode", "unknown"),
+        ({"namePrefix": "yes"}, "namePrefix", "true or false"),
+        ({"tools": [{"port": True}]}, "tools[0].port", "must be an integer"),
+        ({"tools": [{"port": 0}]}, "tools[0].port", ">= 1"),
+        ({"tools": [{"port": 8888, "name": "a\nb"}]}, "tools[0].name", "'a\\nb'"),
+        ({"gpu": None}, "gpu", "leave it out"),
+    ],
+)
+async def test_values_must_match_whole_and_be_of_their_type(api, sim, fields, field, word):
+    await refused_and_nothing_created(api, sim, {**NOTEBOOK, **fields}, field, word)
+
+
+async def test_a_body_at_every_limit_is_created(api, sim):
+    """The limits are above anything a real workspace needs: a body at all of them is made."""
+    created = await api(
+        "POST",
+        "workspaces",
+        {
+            "name": "n" * 40,
+            "project": "team-a",
+            "image": "registry.example.com/" + "i" * 1003,
+            "gpu": 1,
+            "cpu": 1024,
+            "memory": "1.5Gi",
+            "command": "c" * 4096,
+            "args": "-c 'print(1)'\n\t" + "a" * (32768 - 16),
+            "env": {f"V{i}": "v" * 500 for i in range(256)},
+            "tools": [{"port": 8000 + i, "type": "custom", "name": "t" * 64} for i in range(16)],
+            "pvcs": [
+                {"claimName": f"claim-{i}.data", "path": f"/mnt/{i}", "readOnly": i % 2 == 0}
+                for i in range(16)
+            ],
+        },
+    )
+    assert created.status == 202, created.text[:300]
+    assert sim_names(sim) == {"n" * 40}
+
+
+def test_the_contract_states_exactly_the_create_rules():
+    """openapi.yaml's CreateWorkspace is create_body.SCHEMA (the one source), key for key."""
+    stated = CONTRACT["components"]["schemas"]["CreateWorkspace"]
+    expected = yaml.safe_dump({"CreateWorkspace": SCHEMA}, sort_keys=False, width=100)
+    assert stated == SCHEMA, f"paste into openapi.yaml's components.schemas:\n{expected}"
 
 
 async def test_upstream_compliance_issues_are_passed_on(api):

@@ -191,6 +191,46 @@ async def test_invalid_bodies_name_the_field(raw, sim):
     assert listed.json()["workloads"] == []
 
 
+@pytest.mark.parametrize(
+    ("name", "spec", "field"),
+    [
+        ("nlname\n", {}, "name"),
+        ("ok", {"compute": {"cpuMemoryRequest": "8G\n"}}, "spec.compute.cpuMemoryRequest"),
+        ("ok", {"compute": {"cpuMemoryRequest": "..."}}, "spec.compute.cpuMemoryRequest"),
+        (
+            "ok",
+            {"environmentVariables": [{"name": "A\n", "value": "1"}]},
+            "spec.environmentVariables[0].name",
+        ),
+        (
+            "ok",
+            {"storage": {"pvc": [{"claimName": "../../etc", "path": "/d", "existingPvc": True}]}},
+            "spec.storage.pvc[0].claimName",
+        ),
+    ],
+)
+async def test_refuses_what_kubernetes_would(raw, sim, name, spec, field):
+    """Whole-string rules, as Run:ai and Kubernetes apply them: a final newline is no escape."""
+    headers = bearer(sim)
+    response = await create(raw, headers, sim, name, **spec)
+    assert response.status_code == 400
+    assert field in [issue["field"] for issue in response.json()["complianceIssues"]]
+    listed = await raw.get("/api/v1/workloads", headers=headers)
+    assert listed.json()["workloads"] == []
+
+
+async def test_nan_is_not_json(raw, sim):
+    headers = {**bearer(sim), "Content-Type": "application/json"}
+    body = b'{"name": "x", "projectId": "1", "clusterId": "c", "spec": {"image": "b", '
+    response = await raw.post(
+        "/api/v1/workloads/workspaces",
+        content=body + b'"compute": {"cpuCoreRequest": NaN}}}',
+        headers=headers,
+    )
+    assert response.status_code == 400
+    assert "not valid JSON" in response.json()["message"]
+
+
 async def test_quota_compliance_issue(raw, sim):
     headers = bearer(sim)
     response = await create(raw, headers, sim, "greedy", compute={"gpuDevicesRequest": 5})

@@ -6,14 +6,11 @@ this version has not heard of, does not break the client.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from typing import Any
-
-from .errors import InvalidRequest
 
 
 class Phase(str, Enum):
@@ -194,11 +191,6 @@ class Cluster:
         )
 
 
-#: Kubernetes quantities, as the spec's pattern allows them (e.g. ``8G``, ``512Mi``).
-QUANTITY = re.compile(r"^([+]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$")
-ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
-
-
 @dataclass(frozen=True)
 class Tool:
     """A container port exposed as a URL (a Jupyter server, TensorBoard, ...)."""
@@ -232,31 +224,11 @@ class WorkspaceSpec:
     pvcs: list[Pvc] = field(default_factory=list)
 
     def validate(self) -> None:
-        """Raise InvalidRequest naming the first field that breaks a rule."""
-        if not isinstance(self.image, str) or not self.image.strip():
-            raise InvalidRequest("image", "an image is required, e.g. 'python:3.11'")
-        if self.gpu is not None:
-            if isinstance(self.gpu, bool) or not isinstance(self.gpu, (int, float)) or self.gpu < 0:
-                raise InvalidRequest("gpu", "must be a number >= 0")
-            if self.gpu > 1 and self.gpu != int(self.gpu):
-                raise InvalidRequest("gpu", "above 1, GPUs are whole devices (a portion is < 1)")
-        if self.cpu is not None and (
-            isinstance(self.cpu, bool) or not isinstance(self.cpu, (int, float)) or self.cpu < 0
-        ):
-            raise InvalidRequest("cpu", "must be a number of cores >= 0")
-        if self.memory is not None and not QUANTITY.match(str(self.memory)):
-            raise InvalidRequest("memory", "must be a quantity such as '8G' or '512Mi'")
-        for key in self.env:
-            if not ENV_NAME.match(str(key)):
-                raise InvalidRequest(f"env.{key}", "is not a valid environment variable name")
-        for tool in self.tools:
-            if not 1 <= tool.port <= 65535:
-                raise InvalidRequest("tools.port", f"{tool.port} is not a port (1-65535)")
-        for pvc in self.pvcs:
-            if not pvc.path.startswith("/"):
-                raise InvalidRequest("pvc.path", f"{pvc.path!r} must be an absolute path")
-            if not pvc.claim_name:
-                raise InvalidRequest("pvc.claim_name", "an existing claim name is required")
+        """Raise InvalidRequest naming the first field that breaks a rule (the rules are
+        ``create_body.SCHEMA``'s, as for a create body)."""
+        from .create_body import check_spec  # create_body builds WorkspaceSpecs
+
+        check_spec(self)
 
     def to_api(self) -> dict[str, Any]:
         """The spec's ``WorkspaceSpecSpec`` JSON."""

@@ -24,7 +24,7 @@ from traitlets.config import Application
 
 from .. import __version__
 from ..server.forward import hub_ssl_context
-from ..server.settings import RunaiSettings
+from ..server.settings import RunaiSettings, hide_process
 from ..server.upstream import Upstream
 from .handlers import handlers
 from .policy import HubUsers, Policy
@@ -102,6 +102,8 @@ class RunaiHub(Application, RunaiSettings):
         upstream = Upstream(settings, self.log, track_owners=True)
         upstream.mode = "hub-service"
         self.upstream = upstream
+        if upstream.credentials is not None:
+            hide_process()  # the service's user may also run other things
         if not upstream.configured:
             self.log.warning("jupyter-runai hub service: not configured: %s", upstream.config_error)
         self._http = httpx.AsyncClient(

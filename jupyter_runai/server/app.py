@@ -20,7 +20,7 @@ from traitlets import Unicode, default
 
 from .. import __version__
 from .handlers import KernelToken, handlers
-from .settings import RunaiSettings
+from .settings import RunaiSettings, hide_process
 from .upstream import Upstream
 
 #: Set for the kernels this server starts: where its API is, and a token it accepts there.
@@ -74,6 +74,10 @@ class RunaiApp(ExtensionApp, RunaiSettings):
         else:
             self.upstream = Upstream(settings, self.log)
             self.settings["runai_upstream"] = self.upstream
+            if self.upstream.credentials is not None and hide_process():
+                self.log.info(
+                    "jupyter-runai: this server's /proc entries are hidden from its kernels"
+                )
             if self.simulator:
                 self.log.warning(
                     "jupyter-runai: using an embedded Run:ai SIMULATOR, not a real cluster"

@@ -30,7 +30,7 @@ from ..client import (
     RunaiUnavailable,
     Workspace,
 )
-from ..client.create_body import parse_create
+from ..client.create_body import parse_create_json
 from ..client.views import project_view
 from .access import Access, gpus_of
 from .errors import reply_for
@@ -221,11 +221,7 @@ class WorkspacesRoute(RunaiAPI):
     @web.authenticated
     @authorized
     async def post(self) -> None:
-        try:
-            body = json.loads(self.request.body or b"null")
-        except ValueError:
-            raise InvalidRequest("body", "must be a JSON object") from None
-        request = parse_create(body)
+        request = parse_create_json(self.request.body)  # size, nesting, every field's rule
         created = await self.act(
             "create",
             f"{request.project}/{request.name}",

@@ -4,7 +4,9 @@ spawners and hub-managed services configure things."""
 
 from __future__ import annotations
 
+import ctypes
 import os
+import sys
 from typing import Any
 
 from traitlets import Bool, Float, List, Unicode, default
@@ -106,3 +108,19 @@ class RunaiSettings(Configurable):
         for name in SECRET_ENV:
             os.environ.pop(name, None)
         return values
+
+
+def hide_process() -> bool:
+    """Make this process's ``/proc/<pid>`` entries (its start-up environment, its memory)
+    unreadable to other processes of the same user, the kernels and terminals it starts
+    included, and refuse them ptrace. Removing a secret from ``os.environ`` does not remove it
+    from ``/proc/<pid>/environ``; this does (Linux ``prctl(PR_SET_DUMPABLE, 0)``). Root, or a
+    process with CAP_SYS_PTRACE, can still read it. Returns whether it took effect."""
+    if not sys.platform.startswith("linux"):
+        return False
+    pr_set_dumpable = 4
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(pr_set_dumpable, 0, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False

@@ -7,12 +7,15 @@ is silent the choice is written next to the handler, and the conformance tests l
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
+import re
 import uuid
 from collections import Counter, deque
 from collections.abc import Callable
 from typing import Any
 
+from jsonschema import ValidationError, validators
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
@@ -46,12 +49,46 @@ INJECTED_MESSAGES = {
 }
 
 
+@functools.cache
+def ecma_pattern(pattern: str) -> re.Pattern[str]:
+    """A JSON Schema pattern with ECMA-262's meaning of ``$`` (the very end, as Run:ai's Go
+    validator has it too); Python's ``$`` would also match before a final newline."""
+    out, index, in_class = [], 0, False
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            out.append(pattern[index : index + 2])
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "$":
+            char = r"\Z"
+        out.append(char)
+        index += 1
+    return re.compile("".join(out))
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
+    if validator.is_type(instance, "string") and not ecma_pattern(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_Validator = validators.extend(OAS30Validator, {"pattern": _pattern})
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def _body_validator() -> OAS30Validator:
     spec = json.loads(SPEC_PATH.read_text())
     registry = Registry().with_resource(
         "urn:runai-api", Resource.from_contents(spec, default_specification=DRAFT4)
     )
-    return OAS30Validator(
+    return _Validator(
         {"$ref": "urn:runai-api#/components/schemas/WorkspaceCreationRequest"},
         registry=registry,
         format_checker=oas30_format_checker,
@@ -171,8 +208,8 @@ class RunaiHandler(web.RequestHandler):
     # -- request parsing helpers ------------------------------------------------------------
     def json_body(self) -> dict[str, Any]:
         try:
-            body = json.loads(self.request.body or b"null")
-        except ValueError:
+            body = json.loads(self.request.body or b"null", parse_constant=_no_constant)
+        except (ValueError, RecursionError):
             raise ApiError(400, "Request body is not valid JSON.") from None
         if not isinstance(body, dict):
             raise ApiError(400, "Request body must be a JSON object.")

@@ -37,8 +37,13 @@ DURATIONS = {
     "Resuming": 1.0,
     "Deleting": 1.0,
 }
-#: Kubernetes object names: a DNS label.
-DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+#: Kubernetes object names: a DNS label (whole-string matches: ``fullmatch``, as Go's anchors
+#: are; Python's ``$`` also matches before a final newline).
+DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+#: What Kubernetes accepts as an environment variable name, and as a quantity.
+ENV_VAR_NAME = re.compile(r"[-._a-zA-Z][-._a-zA-Z0-9]*")
+QUANTITY = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[mkMGTPE]|[eE][-+]?[0-9]+)?")
 DEFAULT_SEED = Path(__file__).with_name("default_seed.json")
 NAMESPACE = uuid.UUID("6f1c2e0a-4a51-4d59-9a8e-3d1d2f7e9b10")
 #: Departments are UUIDs (a project's ``parentId``); the simulator has one.
@@ -66,6 +71,44 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + (
         f"{moment.microsecond // 1000:03d}Z"
     )
+
+
+def kubernetes_issues(spec: dict[str, Any]) -> list[dict[str, str]]:
+    """What the cluster would refuse in a schema-valid spec: env names, quantities, claim names."""
+    issues = []
+    for index, env in enumerate(spec.get("environmentVariables") or []):
+        name = env.get("name")
+        if isinstance(name, str) and not ENV_VAR_NAME.fullmatch(name):
+            issues.append(
+                {
+                    "field": f"spec.environmentVariables[{index}].name",
+                    "details": "a valid environment variable name must consist of alphabetic "
+                    "characters, digits, '_', '-', or '.', and must not start with a digit",
+                }
+            )
+    compute = spec.get("compute") or {}
+    for key in ("cpuMemoryRequest", "cpuMemoryLimit"):
+        value = compute.get(key)
+        if isinstance(value, str) and not QUANTITY.fullmatch(value):
+            issues.append(
+                {
+                    "field": f"spec.compute.{key}",
+                    "details": "quantities must match the regular expression "
+                    "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
+                }
+            )
+    for index, pvc in enumerate((spec.get("storage") or {}).get("pvc") or []):
+        claim = pvc.get("claimName")
+        if isinstance(claim, str) and not DNS_SUBDOMAIN.fullmatch(claim):
+            issues.append(
+                {
+                    "field": f"spec.storage.pvc[{index}].claimName",
+                    "details": "a lowercase RFC 1123 subdomain must consist of lower case "
+                    "alphanumeric characters, '-' or '.', and must start and end with an "
+                    "alphanumeric character",
+                }
+            )
+    return issues
 
 
 @dataclass
@@ -152,7 +195,7 @@ class ControlPlane:
             raise ValueError("seed: at least one cluster is needed")
         by_name = {c.name: c for c in self.clusters.values()}
         for index, item in enumerate(seed.get("projects", []), start=1):
-            if not DNS_LABEL.match(item["name"]):
+            if not DNS_LABEL.fullmatch(item["name"]):
                 raise ValueError(f"seed: project name {item['name']!r} is not a DNS label")
             ref = item.get("cluster")
             cluster = (
@@ -279,7 +322,7 @@ class ControlPlane:
                 ],
             )
         requested = body["name"]
-        if not DNS_LABEL.match(requested) or len(requested) > 63:
+        if not DNS_LABEL.fullmatch(requested) or len(requested) > 63:
             raise ApiError(
                 400,
                 f"Invalid workload name {requested!r}",
@@ -298,6 +341,9 @@ class ControlPlane:
                 "Required parameter is missing",
                 [{"field": "spec.image", "details": "the image is mandatory for a workspace"}],
             )
+        issues = kubernetes_issues(spec)
+        if issues:
+            raise ApiError(400, "The workload spec is not valid in Kubernetes", issues)
         gpu = self._gpu_request(spec.get("compute") or {}, project)
         name = requested
         if body.get("useGivenNameAsPrefix"):

@@ -1,0 +1,156 @@
+"""Every README claim about security, errors and the event stream has a test: README sentence
+fragment → the tests that show it (kept by hand). A claim added without a test, or a test
+renamed away, fails here."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+README = " ".join((ROOT / "README.md").read_text().split())
+
+CLAIMS: dict[str, list[str]] = {
+    # the server extension: security
+    "Every verb is `@web.authenticated` and `@authorized`": [
+        "test_security.py::test_every_handler_is_authenticated_and_authorized",
+        "test_security.py::test_anonymous_requests_are_refused",
+    ],
+    "XSRF stays on for cookie-authenticated requests": [
+        "test_security.py::test_xsrf_is_enforced_for_cookie_posts"
+    ],
+    "ids must be UUIDs and bodies are validated before any upstream call": [
+        "test_server.py::test_malformed_ids_never_reach_runai",
+        "test_server.py::test_bad_bodies_name_the_field_and_change_nothing",
+    ],
+    "anything else under the prefix": [
+        "test_server.py::test_unknown_ids_and_routes_are_json_404",
+        "test_server.py::test_the_prefix_spelled_otherwise_is_json_404_too",
+    ],
+    "cookies and Authorization header are never forwarded": [
+        "test_security.py::test_browser_credentials_are_not_forwarded"
+    ],
+    "never appear in an answer, a log line, an exception or a kernel's environment": [
+        "test_security.py::test_secrets_never_leak"
+    ],
+    "hides its `/proc/<pid>` entries": [
+        "test_security.py::test_kernels_cannot_read_the_secret_from_the_servers_proc_entry"
+    ],
+    "hub mode keeps shared secrets out of user servers entirely": [
+        "test_hub.py::test_no_run_ai_secret_in_any_user_process_or_log"
+    ],
+    "writes one audit line to the server log": [
+        "test_server.py::test_workspace_lifecycle",
+        "test_server.py::test_audit_lines_cannot_be_forged_and_name_what_was_made",
+    ],
+    # slow clients
+    "keeps at most 64 undelivered events": [
+        "test_events.py::test_a_subscriber_that_does_not_read_costs_bounded_memory"
+    ],
+    "a stream whose client takes nothing for 30 s is closed": [
+        "test_events.py::test_a_stream_whose_client_stopped_reading_is_closed"
+    ],
+    # errors
+    "`{message, reason, upstream_status}` (plus `issues` for 400s": [
+        "test_server.py::test_bad_bodies_name_the_field_and_change_nothing",
+        "test_properties.py",
+    ],
+    "upstream 400 → 400 with Run:ai's compliance issues": [
+        "test_server.py::test_upstream_compliance_issues_are_passed_on"
+    ],
+    "404 → 404": ["test_server.py::test_unknown_ids_and_routes_are_json_404"],
+    "409 → 409": ["test_server.py::test_conflict"],
+    "502 `credentials_rejected`": ["test_server.py::test_credentials_rejected_names_the_setting"],
+    "Run:ai unreachable → 502": ["test_server.py::test_unreachable_is_502"],
+    "timeout → 504": ["test_server.py::test_upstream_timeout_is_504"],
+    "503 with `Retry-After`": ["test_server.py::test_upstream_busy_is_503_with_retry_after"],
+    "not configured → 503": [
+        "test_server.py::test_not_configured_server_still_starts_and_says_how"
+    ],
+    # the poller
+    "20 open views cost one upstream list call per interval": [
+        "test_events.py::test_twenty_views_cost_one_poller"
+    ],
+    "runs only while someone listens": [
+        "test_events.py::test_poller_runs_only_while_someone_listens"
+    ],
+    "backs off (up to 60 s) while Run:ai fails": [
+        "test_events.py::test_poller_backs_off_while_runai_fails"
+    ],
+    "a new subscriber or a call that succeeds wakes it at once": [
+        "test_events.py::test_a_new_view_after_an_outage_does_not_wait_out_the_backoff"
+    ],
+    "views see it within a second": [
+        "test_events.py::test_actions_reach_views_at_once_not_at_the_next_tick"
+    ],
+    "An action Run:ai accepted is answered 202 even if that re-read fails": ["test_faults.py"],
+    # idle culling
+    "do not count as activity": ["test_server.py::test_polling_does_not_count_as_activity"],
+    "actions do": ["test_server.py::test_polling_does_not_count_as_activity"],
+    "an open stream leaves the server's `last_activity` where it was": [
+        "test_hub.py::test_an_open_view_does_not_keep_an_idle_server_alive"
+    ],
+    # JupyterHub: the threat table
+    "the service answers 404 for a workspace its caller does not own": [
+        "test_hub.py::test_users_see_and_touch_only_their_own_workspaces",
+        "test_hub.py::test_kernel_magics_and_panel_see_only_their_users_workspaces",
+    ],
+    "it is only in the service's environment": [
+        "test_hub.py::test_no_run_ai_secret_in_any_user_process_or_log",
+        "test_hub_harness.py",
+    ],
+    "the create body has no annotations; the service stamps the owner": [
+        "test_hub.py::test_nobody_can_claim_a_workspace_for_someone_else"
+    ],
+    "403 `project_not_allowed` (naming their projects) or `gpu_limit`": [
+        "test_hub.py::test_groups_map_to_projects",
+        "test_hub.py::test_gpu_limit_names_what_holds_the_gpus",
+    ],
+    "403 JSON from the service": [
+        "test_hub.py::test_the_service_refuses_strangers_and_tokens_without_its_scope"
+    ],
+    "views use the event stream, which the proxy never counts as activity": [
+        "test_hub.py::test_an_open_view_does_not_keep_an_idle_server_alive"
+    ],
+    "they reach their server through a Unix socket": [
+        "test_hub.py::test_internal_ssl_kernels_reach_the_api"
+    ],
+    "each server gets only its own user's credentials": ["test_hub_per_user.py"],
+    "a restarted service loses nothing": [
+        "test_hub.py::test_service_restart_keeps_ownership_and_views_recover"
+    ],
+    "one upstream list per interval, however many users watch": [
+        "test_hub.py::test_five_users_streams_cost_one_list_call_per_interval"
+    ],
+}
+
+#: README paragraphs every sentence of which must be covered by a claim above.
+SECTIONS = (
+    "- **Security.**",
+    "- **Slow clients cost bounded memory.**",
+    "- **Errors** are always JSON",
+    "- **One poller.**",
+    "- **Idle culling keeps working.**",
+)
+
+
+def test_every_claim_is_in_the_readme_and_has_a_test():
+    for claim, tests in CLAIMS.items():
+        assert claim in README, f"README no longer says: {claim}"
+        for test in tests:
+            module, _, name = test.partition("::")
+            source = (ROOT / "tests" / module).read_text()
+            assert not name or re.search(rf"def {name}\b", source), f"{test} is gone ({claim})"
+
+
+def test_every_sentence_of_the_security_and_error_sections_is_claimed():
+    for start in SECTIONS:
+        section = README[README.index(start) :]
+        section = section[: section.find(" - **", 5) if " - **" in section[5:] else None]
+        section = section.split(" ## ")[0]
+        for sentence in re.split(r"(?<=\.) (?=[A-Z])|; ", section.removeprefix(start)):
+            if len(sentence) > 5:
+                assert any(c in sentence for c in CLAIMS), f"no test claims: {sentence}"
+    table = README[README.index("| threat |") :].split(" ## ")[0]
+    for row in re.findall(r"\| ([^|]+) \| ([^|]+) \|", table)[2:]:
+        assert any(c in row[1] for c in CLAIMS), f"no test claims the threat row: {row}"
