@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import httpx
 import pytest
@@ -35,6 +36,42 @@ def test_kernel_token_opens_only_the_runai_api(kernel, live):
     assert httpx.get(f"{live.url}runai/api/projects", headers=headers).status_code == 200
     assert httpx.get(f"{live.url}api/contents", headers=headers).status_code == 403
     assert httpx.get(f"{live.url}api/kernels", headers=headers).status_code == 403
+
+
+def test_terminals_do_not_get_the_kernel_token(live):
+    """The token is for kernels; a terminal of the same server has no use for it."""
+    from pathlib import Path
+
+    before = set(children(live.process.pid))
+    created = live.http.post("api/terminals")
+    assert created.status_code == 200, created.text
+    try:
+        deadline = time.monotonic() + 30
+        while not (new := set(children(live.process.pid)) - before):
+            assert time.monotonic() < deadline, "no terminal process"
+            time.sleep(0.05)
+        for pid in new:
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+            names = {item.split(b"=", 1)[0].decode() for item in environ if b"=" in item}
+            assert "JUPYTER_SERVER_ROOT" in names  # it is the terminal's environment
+            assert not names & {"JUPYTER_RUNAI_TOKEN", "JUPYTER_RUNAI_URL"}
+    finally:
+        live.http.delete(f"api/terminals/{created.json()['name']}")
+
+
+def children(pid: int) -> list[int]:
+    from pathlib import Path
+
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
 
 
 def test_python_api(kernel, live_sim):

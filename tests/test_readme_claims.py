@@ -43,6 +43,7 @@ CLAIMS: dict[str, list[str]] = {
         "test_server.py::test_workspace_lifecycle",
         "test_server.py::test_audit_lines_cannot_be_forged_and_name_what_was_made",
     ],
+    "terminals do not get it": ["test_notebook.py::test_terminals_do_not_get_the_kernel_token"],
     # slow clients
     "keeps at most 64 undelivered events": [
         "test_events.py::test_a_subscriber_that_does_not_read_costs_bounded_memory"

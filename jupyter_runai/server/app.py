@@ -102,6 +102,17 @@ class RunaiApp(ExtensionApp, RunaiSettings):
         os.environ[KERNEL_URL_ENV] = f"{scheme}://{host}:{server.port}{server.base_url}runai/api/"
         os.environ[KERNEL_TOKEN_ENV] = self.kernel_token.value
 
+    def _keep_out_of_terminals(self, serverapp: Any) -> None:
+        """Terminals inherit the server's environment too, but the token is for kernels: ask
+        the terminal manager to remove it from theirs (terminado drops keys set to None)."""
+        manager = serverapp.web_app.settings.get("terminal_manager")
+        if manager is None or not hasattr(manager, "extra_env"):
+            return
+        manager.extra_env = {
+            **(manager.extra_env or {}),
+            **dict.fromkeys((KERNEL_URL_ENV, KERNEL_TOKEN_ENV, KERNEL_SOCKET_ENV)),
+        }
+
     def _open_kernel_socket(self) -> None:
         """A server that wants client certificates (JupyterHub's internal_ssl) cannot be reached
         by its kernels over TCP: serve them on a Unix socket in a folder only this user can
@@ -122,6 +133,7 @@ class RunaiApp(ExtensionApp, RunaiSettings):
         self._tell_kernels()
         if serverapp.client_ca:
             self._open_kernel_socket()
+        self._keep_out_of_terminals(serverapp)
         if self.upstream is not None and self.simulator:
             await self.upstream.client()
 
