@@ -9,6 +9,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -157,6 +158,17 @@ def test_gpu_limit_names_what_holds_the_gpus(hub, hub_sim, people):
     assert refused.status_code == 403 and "bob-more (2)" in refused.json()["message"]
     for workspace in (wid, second.json()["id"]):
         assert api(hub, "bob", bob, "DELETE", f"workspaces/{workspace}").status_code == 202
+
+
+def test_the_gpu_limit_holds_for_creates_at_the_same_moment(hub, people):
+    bob = people["bob"]
+    bodies = [{"name": f"bob-race{i}", **BUSYBOX, "gpu": 3} for i in range(3)]
+    with ThreadPoolExecutor(3) as pool:
+        answers = list(pool.map(lambda b: api(hub, "bob", bob, "POST", "workspaces", b), bodies))
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [202, 403, 403], [a.text for a in answers]  # 3 + 3 > 4: only one
+    made = next(a.json() for a in answers if a.status_code == 202)
+    assert api(hub, "bob", bob, "DELETE", f"workspaces/{made['id']}").status_code == 202
 
 
 # -- kernels ---------------------------------------------------------------------------------------

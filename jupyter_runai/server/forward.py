@@ -21,7 +21,7 @@ from tornado import web
 from tornado.iostream import StreamClosedError
 
 from .handlers import ServerHandler
-from .routes import ROUTES, NotFoundRoute, send_or_drop
+from .routes import ROUTES, NotFoundRoute, limit_send_buffer, send_or_drop
 
 #: The API's paths, without the catch-all: nothing else is forwarded.
 FORWARDED = [re.compile(f"{path}$") for path, route in ROUTES if route is not NotFoundRoute]
@@ -168,6 +168,7 @@ class ForwardHandler(ServerHandler):
                 self.set_header("Content-Type", "text/event-stream")
                 self.set_header("Cache-Control", "no-cache")
                 self.set_header("X-Accel-Buffering", "no")
+                limit_send_buffer(self)
                 chunks = answer.aiter_raw().__aiter__()
                 while not self._closed.is_set():
                     getter = asyncio.ensure_future(chunks.__anext__())

@@ -12,9 +12,11 @@ mutating action writes one audit line.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
+import socket
 from typing import Any
 
 from jupyter_server.auth.decorator import authorized
@@ -137,16 +139,18 @@ class RunaiAPI(web.RequestHandler):
         if ws.phase is Phase.DELETING and action != "delete":
             done = {"suspend": "suspended", "resume": "resumed"}[action]
             raise InvalidRequest("phase", f"{ws.name} is being deleted: it cannot be {done}")
-        if action == "resume":
-            await up.check_gpu_limit(self.access, gpus_of(up.view(ws)), exclude=wid)
         client = await up.client()
         call = {
             "delete": client.delete_workspace,
             "suspend": client.suspend_workspace,
             "resume": client.resume_workspace,
         }[action]
-        await self.act(action, f"{ws.project_name}/{ws.name}", call(wid), wid)
-        view = await self.reread(wid)
+        gate = up.gpu_gate(self.access) if action == "resume" else contextlib.nullcontext()
+        async with gate:
+            if action == "resume":
+                await up.check_gpu_limit(self.access, gpus_of(up.view(ws)), exclude=wid)
+            await self.act(action, f"{ws.project_name}/{ws.name}", call(wid), wid)
+            view = await self.reread(wid)
         self.reply(202, {"message": f"{action} requested", "workspace": view})
 
 
@@ -222,12 +226,14 @@ class WorkspacesRoute(RunaiAPI):
     @authorized
     async def post(self) -> None:
         request = parse_create_json(self.request.body)  # size, nesting, every field's rule
-        created = await self.act(
-            "create",
-            f"{request.project}/{request.name}",
-            self.upstream.create(self.access, request),
-        )
-        view = await self.reread(created.id) or self.upstream.view(created)
+        async with self.upstream.gpu_gate(self.access):
+            created = await self.act(
+                "create",
+                f"{request.project}/{request.name}",
+                self.upstream.create(self.access, request),
+            )
+            view = await self.reread(created.id) or self.upstream.view(created)
+            self.upstream.poller.changed(view)  # the next GPU check counts it, whatever happens
         self.reply(202, view)
 
 
@@ -272,6 +278,7 @@ class EventsRoute(RunaiAPI):
         self.set_header("Content-Type", "text/event-stream")
         self.set_header("Cache-Control", "no-cache")
         self.set_header("X-Accel-Buffering", "no")
+        limit_send_buffer(self)
         queue = self.upstream.poller.subscribe(self.access)
         self._closed = asyncio.Event()
         try:
@@ -306,6 +313,19 @@ class EventsRoute(RunaiAPI):
         closed = getattr(self, "_closed", None)
         if closed is not None:
             closed.set()
+
+
+#: The kernel's send buffer of an event stream's socket: small and fixed (Linux would grow it to
+#: 4 MB for a client that does not read, hiding what the write timeout is there to catch).
+STREAM_SEND_BUFFER = 64 * 1024
+
+
+def limit_send_buffer(handler: web.RequestHandler) -> None:
+    stream = getattr(handler.request.connection, "stream", None)
+    sock = getattr(stream, "socket", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, STREAM_SEND_BUFFER)
 
 
 async def send_or_drop(

@@ -5,6 +5,7 @@ per-caller access, GPU limit), workspace owners, and the shared poller."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -48,6 +49,7 @@ class Upstream:
         #: whose user owns everything it sees, need not).
         self.track_owners = track_owners
         self._owners: dict[str, str | None] = {}
+        self._gates: dict[str, asyncio.Lock] = {}
         self._client: AsyncRunaiClient | None = None
         self._simulator: Any = None
         self._lock: asyncio.Lock | None = None
@@ -149,6 +151,13 @@ class Upstream:
                 f"{held:g} ({using}); this needs {more:g} more. Suspend or delete a workspace "
                 "first."
             )
+
+    def gpu_gate(self, access: Access) -> contextlib.AbstractAsyncContextManager[Any]:
+        """Held around a create or resume and the re-read after it: one at a time per user with
+        a GPU limit, so that two at once cannot both pass the check."""
+        if not access.gpu_limit:
+            return contextlib.nullcontext()
+        return self._gates.setdefault(access.user, asyncio.Lock())
 
     # -- reads ------------------------------------------------------------------------------------
     async def projects(self, access: Access) -> list[Project]:
