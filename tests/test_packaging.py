@@ -67,7 +67,7 @@ def test_the_tests_run_the_dependency_versions_users_install():
         if not r.marker
     }
     checked = 0
-    for tool in ("openapi-core", "pytest-jupyter", "nbclient", "jupyterhub"):
+    for tool in ("openapi-core", "pytest-jupyter", "nbclient", "jupyterhub", "schemathesis"):
         for requirement in map(Requirement, requires(tool) or []):
             if requirement.marker or requirement.name not in ours:
                 continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 import getpass
 import os
 import secrets
+from typing import Any
 
 from jupyter_server.auth.identity import User
 from jupyter_server.base.handlers import APIHandler
@@ -42,6 +43,12 @@ class ServerHandler(ExtensionHandlerMixin, APIHandler):
             self.current_user = self._jupyter_current_user = kernel_user()
             return
         await super().prepare()
+
+    def options(self, *args: Any, **kwargs: Any) -> None:
+        """CORS preflight as Jupyter answers it, but 204 with no body (Jupyter's is a 200 that
+        says JSON and carries nothing)."""
+        self.set_status(204)
+        super().options(*args, **kwargs)
 
     @property
     def user_name(self) -> str:

@@ -70,6 +70,8 @@ class RunaiAPI(web.RequestHandler):
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         """Every error is ``{message, reason, upstream_status}``; never a traceback."""
         self.set_header("Content-Type", "application/json")
+        if status_code == 405:  # RFC 9110: say which methods there are
+            self.set_header("Allow", ", ".join(allowed_methods(type(self))))
         exc = kwargs.get("exc_info", (None, None, None))[1]
         if isinstance(exc, RunaiError):
             reply = reply_for(exc)
@@ -345,6 +347,14 @@ async def send_or_drop(
         handler.request.connection.close()  # type: ignore[union-attr]
         raise StreamClosedError()
     flushed.result()
+
+
+def allowed_methods(handler: type[web.RequestHandler]) -> list[str]:
+    return [
+        method
+        for method in ("GET", "POST", "DELETE", "PUT", "PATCH")
+        if getattr(handler, method.lower()) is not getattr(web.RequestHandler, method.lower())
+    ]
 
 
 SAFE_AUDIT_VALUE = re.compile(r"[\w@.:/+-]+")
