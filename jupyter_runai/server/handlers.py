@@ -11,6 +11,7 @@ import os
 import secrets
 from typing import Any
 
+from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.auth.identity import User
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
@@ -44,6 +45,7 @@ class ServerHandler(ExtensionHandlerMixin, APIHandler):
             return
         await super().prepare()
 
+    @allow_unauthenticated  # a CORS preflight carries no credentials, as in Jupyter's own
     def options(self, *args: Any, **kwargs: Any) -> None:
         """CORS preflight as Jupyter answers it, but 204 with no body (Jupyter's is a 200 that
         says JSON and carries nothing)."""
