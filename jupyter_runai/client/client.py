@@ -295,7 +295,7 @@ class AsyncRunaiClient:
             "clusterId": target.cluster_id,
             "spec": body_spec,
         }
-        ambiguous = False
+        ambiguous = False  # an attempt may have created it: look before posting again
         for attempt in range(self.retry.attempts):
             try:
                 response = await self._call(
@@ -304,18 +304,29 @@ class AsyncRunaiClient:
                 return Workspace.from_api(_json(response), project_name=target.name)
             except (RunaiTimeout, RunaiUnavailable) as exc:
                 failure: RunaiError = exc
-            except RunaiConflict:
-                if ambiguous and (found := await self._find_created(name, target, request_id)):
+            except RunaiConflict as exc:
+                if ambiguous and (found := await self._look_for(name, target, request_id, exc)):
                     return found
                 raise
-            refused = failure.status == 429  # "not now": nothing was created
-            ambiguous = ambiguous or not refused
-            if attempt + 1 >= self.retry.attempts:
-                raise failure
-            await asyncio.sleep(self.retry.delay(attempt, failure.retry_after))
-            if not refused and (found := await self._find_created(name, target, request_id)):
+            ambiguous = ambiguous or failure.status != 429  # a 429 means nothing was created
+            last = attempt + 1 >= self.retry.attempts
+            if not last:
+                await asyncio.sleep(self.retry.delay(attempt, failure.retry_after))
+            if ambiguous and (found := await self._look_for(name, target, request_id, failure)):
                 return found
+            if last:
+                raise failure  # it looked, and Run:ai has no such workspace: nothing happened
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _look_for(
+        self, name: str, project: Project, request_id: str, failure: RunaiError
+    ) -> Workspace | None:
+        """The workspace an unanswered create made, if any; when even the look fails, the
+        create's failure, saying it may have happened."""
+        try:
+            return await self._find_created(name, project, request_id)
+        except RunaiError:
+            raise errors.may_have_happened(failure, "created") from None
 
     async def _find_created(self, name: str, project: Project, request_id: str) -> Workspace | None:
         """The workspace an earlier, unanswered create made, recognised by its request id."""
@@ -336,14 +347,40 @@ class AsyncRunaiClient:
 
     async def delete_workspace(self, workload_id: str) -> None:
         """Ask Run:ai to delete it (answers 202, or 204 before 2.21)."""
-        await self._call("DELETE", f"/api/v1/workloads/workspaces/{_uuid(workload_id)}")
+        await self._act("DELETE", f"/api/v1/workloads/workspaces/{_uuid(workload_id)}", "deleted")
 
     async def suspend_workspace(self, workload_id: str) -> None:
         """Stop it and free its GPUs; the definition stays, to resume later."""
-        await self._call("POST", f"/api/v1/workloads/workspaces/{_uuid(workload_id)}/suspend")
+        path = f"/api/v1/workloads/workspaces/{_uuid(workload_id)}/suspend"
+        await self._act("POST", path, "suspended")
 
     async def resume_workspace(self, workload_id: str) -> None:
-        await self._call("POST", f"/api/v1/workloads/workspaces/{_uuid(workload_id)}/resume")
+        path = f"/api/v1/workloads/workspaces/{_uuid(workload_id)}/resume"
+        await self._act("POST", path, "resumed")
+
+    async def _act(self, method: str, path: str, done: str) -> None:
+        """Suspend, resume or delete, retried as reads are (each is idempotent), and reported
+        truthfully: a failure after an attempt that may have reached Run:ai says it may have
+        happened, and a delete that finds the workspace gone after such an attempt is done."""
+        ambiguous = False
+        attempt = 0
+        while True:
+            try:
+                await self._call(method, path, retry=False)
+                return
+            except errors.RunaiNotFound as exc:
+                if ambiguous and method == "DELETE":
+                    return  # the earlier, unanswered attempt deleted it
+                raise errors.may_have_happened(exc, done) if ambiguous else exc from None
+            except (RunaiTimeout, RunaiUnavailable) as exc:
+                ambiguous = ambiguous or exc.status != 429
+                retryable = exc.status is None or exc.status in RETRY_STATUSES
+                if not retryable or attempt + 1 >= self.retry.attempts:
+                    raise errors.may_have_happened(exc, done) if ambiguous else exc from None
+                await asyncio.sleep(self.retry.delay(attempt, exc.retry_after))
+                attempt += 1
+            except RunaiError as exc:
+                raise errors.may_have_happened(exc, done) if ambiguous else exc from None
 
     async def wait_for_phase(
         self,

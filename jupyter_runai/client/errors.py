@@ -118,3 +118,13 @@ def from_response(
         ]
         return RunaiBadRequest(text, issues, status=status, details=details)
     return cls(text, status=status, details=details, retry_after=retry_after)
+
+
+def may_have_happened(exc: RunaiError, done: str) -> RunaiError:
+    """``exc``, saying that an earlier attempt, unanswered, may have done it: the caller must
+    not read the error as "nothing happened"."""
+    exc.message = (
+        f"{exc.message}; the workspace may have been {done} all the same: look before trying again"
+    )
+    exc.args = (exc.message,)
+    return exc
