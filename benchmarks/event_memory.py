@@ -22,19 +22,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import os
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from typing import Any
 
 import httpx
+from processes import TOKEN, free_port, start, wait_for
 
-TOKEN = "bench-token"  # noqa: S105 - a throwaway Jupyter token for a loopback benchmark
 HEADERS = {"Authorization": f"token {TOKEN}"}
 EVENTS = "/runai/api/events"
 WORKSPACES = "/runai/api/workspaces"
@@ -49,63 +47,6 @@ IMAGE = (
     "reproducible-pinned-dependencies-for-team-experiments-and-long-running-training-jobs"
 )
 ENV = {f"EXPERIMENT_SETTING_{k:02d}": f"value-{k:02d}-" + "x" * 100 for k in range(20)}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(url: str, headers: dict[str, str] | None = None, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, headers=headers, timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"{url} did not come up")
-
-
-def start(sim_port: int, lab_port: int, root: str, log: Any) -> list[subprocess.Popen]:
-    simulator = ["-m", "jupyter_runai.simulator", "--port", str(sim_port), "--time-scale", "20"]
-    sim = subprocess.Popen(
-        [sys.executable, *simulator],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    config = {
-        "RunaiApp": {
-            "url": f"http://127.0.0.1:{sim_port}",
-            "client_id": "sim-client",
-            "client_secret": "sim-secret",
-            "poll_interval": 1,
-        }
-    }
-    config_file = os.path.join(root, "jupyter_server_config.json")
-    with open(config_file, "w") as handle:
-        json.dump(config, handle)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyter",
-            "server",
-            "--no-browser",
-            "--ip=127.0.0.1",
-            f"--port={lab_port}",
-            f"--IdentityProvider.token={TOKEN}",
-            "--ServerApp.allow_root=True",
-            f"--ServerApp.root_dir={root}",
-            f"--config={config_file}",
-            "--log-level=WARN",
-        ],
-        stdout=log,
-        stderr=log,
-    )
-    return [sim, server]
 
 
 # -- the server process, seen from /proc ---------------------------------------------------------
@@ -387,7 +328,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as root:
         log_path = os.path.join(root, "server.log")
         with open(log_path, "w") as log:
-            processes = start(sim_port, lab_port, root, log)
+            processes = start(sim_port, lab_port, root, time_scale=20, poll_interval=1, log=log)
             try:
                 sim, lab = f"http://127.0.0.1:{sim_port}", f"http://127.0.0.1:{lab_port}"
                 wait_for(f"{sim}/_simulator/stats")

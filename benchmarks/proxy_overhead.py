@@ -14,81 +14,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 
 import httpx
+from processes import TOKEN, free_port, start, wait_for
 
-TOKEN = "bench-token"  # noqa: S105 - a throwaway Jupyter token for a loopback benchmark
 INTERVAL = 0.5
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(url: str, headers: dict[str, str] | None = None, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, headers=headers, timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"{url} did not come up")
-
-
-def start(sim_port: int, lab_port: int, root: str) -> list[subprocess.Popen]:
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    sim = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyter_runai.simulator",
-            "--port",
-            str(sim_port),
-            "--time-scale",
-            "1000",
-        ],
-        **quiet,
-    )
-    config = {
-        "RunaiApp": {
-            "url": f"http://127.0.0.1:{sim_port}",
-            "client_id": "sim-client",
-            "client_secret": "sim-secret",
-            "poll_interval": INTERVAL,
-        }
-    }
-    config_file = os.path.join(root, "jupyter_server_config.json")
-    with open(config_file, "w") as handle:
-        json.dump(config, handle)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyter",
-            "server",
-            "--no-browser",
-            f"--port={lab_port}",
-            f"--IdentityProvider.token={TOKEN}",
-            "--ServerApp.allow_root=True",
-            f"--ServerApp.root_dir={root}",
-            f"--config={config_file}",
-            "--log-level=WARN",
-        ],
-        **quiet,
-    )
-    return [sim, server]
 
 
 async def timed_calls(
@@ -173,7 +106,7 @@ def main() -> None:
     args = parser.parse_args()
     sim_port, lab_port = free_port(), free_port()
     with tempfile.TemporaryDirectory() as root:
-        processes = start(sim_port, lab_port, root)
+        processes = start(sim_port, lab_port, root, time_scale=1000, poll_interval=INTERVAL)
         try:
             sim, lab = f"http://127.0.0.1:{sim_port}", f"http://127.0.0.1:{lab_port}"
             wait_for(f"{sim}/_simulator/stats")
