@@ -12,26 +12,43 @@ In a notebook::
 
 from __future__ import annotations
 
+__version__ = "0.1.0"  # before the imports below: the server's modules import it from here
+
 from typing import Any
 
-__version__ = "0.1.0"
+# The short public API: plain functions that connect on first call (importing connects to
+# nothing, and needs neither Jupyter nor ipywidgets). ``Workspace`` is the notebook's workspace
+# object, the one these return; the REST client's own model is ``jupyter_runai.client.Workspace``.
+from .client import RunaiError
+from .kernel.api import (
+    Runai,
+    Workspace,
+    WorkspaceList,
+    connect,
+    create,
+    panel,
+    projects,
+    status,
+    workspace,
+    workspaces,
+)
 
-#: The short public API, imported on first use so `import jupyter_runai.client` stays light.
-_API = {"connect", "workspaces", "workspace", "create", "projects", "status", "panel"}
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _API:
-        raise AttributeError(f"module 'jupyter_runai' has no attribute {name!r}")
-    from .kernel import api
-
-    if name == "connect":
-        return api.connect
-    return getattr(api.connect(), name)
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_API])
+__all__ = [
+    "Runai",
+    "RunaiError",
+    "Workspace",
+    "WorkspaceList",
+    "__version__",
+    "connect",
+    "create",
+    "load_ipython_extension",
+    "panel",
+    "projects",
+    "status",
+    "unload_ipython_extension",
+    "workspace",
+    "workspaces",
+]
 
 
 def load_ipython_extension(ipython: Any) -> None:

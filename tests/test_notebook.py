@@ -3,6 +3,7 @@ the %runai magics, talking to the server extension (never to Run:ai with a secre
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -124,6 +125,122 @@ def test_api_errors_are_one_clear_sentence(kernel, live_sim, code, sentence):
     assert sim_names(live_sim) == before
 
 
+def test_workspace_list_prints_as_a_table(kernel, live_sim):
+    """What a terminal frontend (jupyter console, nbconvert --to text) shows: a table with a
+    header row and aligned columns, as `runai workspace list` prints it; not a list repr."""
+    kernel.ok(
+        "import jupyter_runai as runai\n"
+        "half = runai.create('tbl-half', image='jupyter/scipy-notebook', gpu=0.5, tools=[8888])\n"
+        "half.wait(timeout=30, progress=False)\n"
+        "runai.create('tbl-cpu', project='team-b', image='busybox')"
+    )
+    for out in (
+        kernel.ok("runai.workspaces()").text(),
+        kernel.ok("print(runai.workspaces())").stdout,
+    ):
+        lines = out.rstrip("\n").splitlines()
+        assert "<Workspace" not in out and not out.startswith("[")
+        assert lines[0].split() == [
+            "NAME",
+            "PROJECT",
+            "STATUS",
+            "GPU",
+            "(ALLOC/REQ)",
+            "AGE",
+            "TOOLS",
+            "IMAGE",
+        ]
+        [half] = [line for line in lines if line.startswith("tbl-half ")]
+        assert half.split()[:4] == ["tbl-half", "team-a", "Running", "0.5/0.5"]
+        assert half.split()[-2:] == ["1", "jupyter/scipy-notebook"]
+        [cpu] = [line for line in lines if line.startswith("tbl-cpu ")]
+        assert cpu.split()[1] == "team-b"
+        # aligned: every column starts where its header does
+        for header in ("PROJECT", "STATUS", "AGE", "IMAGE"):
+            column = lines[0].index(header)
+            assert all(line[column - 2 : column] == "  " for line in lines[1:]), (header, out)
+    assert "<table>" in kernel.ok("runai.workspaces()").html()  # notebooks keep the HTML table
+    assert kernel.ok("print(runai.WorkspaceList())").stdout == "No workspaces.\n"
+
+
+def test_repr_shows_the_gpus_requested(kernel, live_sim):
+    out = kernel.ok(
+        "import jupyter_runai as runai\n"
+        "ws = runai.create('frac-gpu', image='busybox', gpu=0.5)\n"
+        "print(repr(ws))\n"
+        "print(repr(ws.wait(timeout=30, progress=False)))"
+    )
+    creating, running = out.stdout.splitlines()
+    assert "gpu=0.5 (0 allocated)" in creating
+    assert "gpu=0.5 id=" in running
+
+
+def test_describe_lists_the_tools(kernel, live_sim):
+    out = kernel.ok(
+        "import jupyter_runai as runai\n"
+        "ws = runai.create('with-tools', image='jupyter/scipy-notebook', tools=[8888, 6006])\n"
+        "ws.describe()"
+    ).text()
+    lines = out.splitlines()
+    [at] = [i for i, line in enumerate(lines) if line.startswith("Tools:")]
+    assert lines[at].split()[1:3] == ["port", "8888"] and "/8888/" in lines[at]
+    assert lines[at + 1].split()[:2] == ["port", "6006"]  # one line per tool, aligned
+    assert lines[at + 1].index("port") == lines[at].index("port")
+    bare = kernel.ok("runai.create('no-tools', image='busybox').describe()").text()
+    assert "Tools:          none" in bare
+
+
+def test_wait_shows_one_line_that_changes(kernel, live_sim):
+    out = kernel.ok(
+        "import jupyter_runai as runai\n"
+        "runai.create('waits', image='busybox').wait(timeout=30)\n"
+        "None"
+    )
+    shown = [d.get("text/plain", "") for d in out.data]
+    assert shown and all(shown), shown  # no empty first line
+    assert all(a != b for a, b in itertools.pairwise(shown)), shown  # no line twice
+    assert shown[0].startswith("waits: ") and shown[-1].startswith("waits: Running, waited")
+
+
+def test_the_api_is_plain_functions_that_connect_on_first_call(tmp_path):
+    """Outside Jupyter and with no settings: importing, hasattr and help() connect to nothing
+    and raise nothing; the first call says what to set; Jupyter stays unimported."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("JUPYTER_RUNAI", "JUPYTERHUB", "RUNAI"))
+    }
+    env["HOME"] = str(tmp_path)
+    script = (
+        "import inspect, sys\n"
+        "import jupyter_runai as runai\n"
+        "from jupyter_runai.kernel import api\n"
+        "names = ['connect', 'workspaces', 'workspace', 'create', 'projects', 'status', 'panel']\n"
+        "print(all(hasattr(runai, n) and inspect.isfunction(getattr(runai, n)) for n in names))\n"
+        "print(all(getattr(runai, n).__doc__ for n in names), api._default is None)\n"
+        "print(list(inspect.signature(runai.create).parameters)[:4])\n"
+        "print(runai.Workspace is api.Workspace, runai.client.Workspace is not runai.Workspace)\n"
+        "print(sorted(m for m in ('ipywidgets', 'jupyter_server', 'IPython', 'tornado')\n"
+        "             if m in sys.modules))\n"
+        "try:\n"
+        "    runai.status()\n"
+        "except runai.RunaiError as exc:\n"
+        "    print(type(exc).__name__)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "True",
+        "True True",
+        "['name', 'project', 'image', 'gpu']",
+        "True True",
+        "[]",
+        "RunaiConfigError",
+    ]
+
+
 # -- magics ------------------------------------------------------------------------------------
 @pytest.fixture
 def magics(kernel):
@@ -156,7 +273,11 @@ def test_magic_submit_list_describe_suspend_resume_delete(magics, live_sim):
     assert requested["cpu"]["request"] == 2 and requested["cpuMemory"]["request"] == "8G"
     assert ws["images"] == ["pytorch/pytorch:latest"]
 
-    assert "mg-one" in magics.ok("%runai list -p team-b").html()
+    listed = magics.ok("%runai list -p team-b")
+    assert "mg-one" in listed.html()
+    header, *rows = listed.text().splitlines()  # the same table as `runai workspace list`
+    assert header.startswith("NAME ") and "STATUS" in header and "GPU (ALLOC/REQ)" in header
+    assert ["mg-one", "team-b", "Running", "0.5/0.5"] in [r.split()[:4] for r in rows]
     assert "mg-one" not in magics.ok("%runai list").html()  # -p falls back to team-a
     assert "mg-one" in magics.ok("%runai list -A").html()
     assert "mg-one" in magics.ok("%runai list -A --status Running").html()
@@ -215,6 +336,7 @@ def test_magic_bad_input_prints_one_line_and_changes_nothing(magics, live_sim, l
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1, out.stderr
     assert lines[0].startswith("runai: ") and message in lines[0]
+    assert "%runai" not in lines[0]  # one prefix: "runai: ...", not "runai: %runai: ..."
     assert "Traceback" not in out.stderr + out.stdout
     assert sim_names(live_sim) == before
 

@@ -180,6 +180,7 @@ class Workspace:
         created = self.created_at.strftime("%Y-%m-%d %H:%M:%S UTC") if self.created_at else ""
         age = format_age(self.age.total_seconds()) if self.age else ""
         gpu = "" if self.gpu_requested is None else f"{self.gpu or 0:g} of {self.gpu_requested:g}"
+        tools = self.tools
         return Details(
             [
                 ("Name", self.name),
@@ -189,13 +190,25 @@ class Workspace:
                 ("Image", self.image or ""),
                 ("GPUs allocated", gpu),
                 ("Created", f"{created} ({age} ago) by {self._view.get('createdBy') or '?'}"),
-                ("Tools", " ".join(self.urls)),
+                ("Tools", "\n".join(_tool_line(t) for t in tools) if tools else "none"),
                 ("Can", ", ".join(a for a, ok in self.actions.items() if ok)),
             ]
         )
 
+    @property
+    def tools(self) -> list[dict[str, Any]]:
+        """Its tools (the URLs it exposes): ``name``, ``type``, ``port`` (None where the view
+        does not say) and ``url`` each."""
+        described = self._view.get("tools")
+        if described:
+            return [dict(t) for t in described]
+        return [{"name": None, "type": None, "port": _url_port(u), "url": u} for u in self.urls]
+
     def __repr__(self) -> str:
-        return f"<Workspace {self.project}/{self.name} {self.phase} gpu={self.gpu} id={self.id}>"
+        return (
+            f"<Workspace {self.project}/{self.name} {self.phase} gpu={_gpu_text(self)} "
+            f"id={self.id}>"
+        )
 
     def _repr_html_(self) -> str:
         return WorkspaceList([self])._repr_html_()
@@ -208,13 +221,14 @@ class Details:
         self.rows = rows
 
     def __repr__(self) -> str:
-        width = max(len(k) for k, _ in self.rows)
-        return "\n".join(f"{k + ':':<{width + 1}} {v}" for k, v in self.rows)
+        width = max(len(k) for k, _ in self.rows) + 1
+        indent = "\n" + " " * (width + 1)
+        return "\n".join(f"{k + ':':<{width}} {indent.join(v.splitlines())}" for k, v in self.rows)
 
     def _repr_html_(self) -> str:
         cells = "".join(
             f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
-            f"<td style='text-align:left'>{html.escape(v)}</td></tr>"
+            f"<td style='text-align:left'>{'<br>'.join(map(html.escape, v.splitlines()))}</td></tr>"
             for k, v in self.rows
         )
         return f"<table>{cells}</table>"
@@ -226,31 +240,41 @@ class _ProgressLine:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.started = time.monotonic()
-        self.last = ""
-        self._handle: Any = None
+        self.last_phase: str | None = None
+        self.last_text = ""
+        self._display: Any = None  # IPython's display(), when in IPython
+        self._handle: Any = None  # the line, once shown
         try:
             from IPython import get_ipython
             from IPython.display import display
         except ImportError:
             return
         if get_ipython() is not None:
-            self._handle = display({"text/plain": ""}, raw=True, display_id=True)
+            self._display = display
 
     def show(self) -> None:
+        """Show the line with what is true now: displayed on the first call, then updated in
+        place only when its text changes (printed once per phase outside IPython)."""
         ws = self.workspace
         waited = format_age(time.monotonic() - self.started) or "0s"
         note = f" ({ws.phase_message})" if ws.phase_message else ""
         text = f"{ws.name}: {ws.phase}{note}, waited {waited}"
-        if self._handle is not None:
-            badge = phase_badge(ws.phase, Phase.parse(ws.phase).transitional)
-            rich = (
-                f"<b>{html.escape(ws.name)}</b>: {badge}{html.escape(note)} "
-                f"<small>waited {waited}</small>"
-            )
-            self._handle.update({"text/html": rich, "text/plain": text}, raw=True)
-        elif ws.phase != self.last:
+        if self._display is not None:
+            if text != self.last_text:
+                badge = phase_badge(ws.phase, Phase.parse(ws.phase).transitional)
+                rich = (
+                    f"<b>{html.escape(ws.name)}</b>: {badge}{html.escape(note)} "
+                    f"<small>waited {waited}</small>"
+                )
+                data = {"text/html": rich, "text/plain": text}
+                if self._handle is None:
+                    self._handle = self._display(data, raw=True, display_id=True)
+                else:
+                    self._handle.update(data, raw=True)
+        elif ws.phase != self.last_phase:
             print(text)
-        self.last = ws.phase
+        self.last_phase = ws.phase
+        self.last_text = text
 
 
 COLUMNS = ("name", "project", "phase", "gpu", "age", "image", "urls", "id")
@@ -260,8 +284,82 @@ def _tool_label(url: str) -> str:
     return url.rstrip("/").rsplit("/", 1)[-1] or url
 
 
+def _url_port(url: str) -> int | None:
+    """The container port a Run:ai tool URL ends with (``.../<workspace>/8888/``), if it does."""
+    label = _tool_label(url)
+    return int(label) if label.isdigit() else None
+
+
+def _tool_line(tool: Mapping[str, Any]) -> str:
+    """``jupyter (jupyter-notebook) port 8888  https://...``, leaving out what is not known."""
+    name, kind, port = tool.get("name"), tool.get("type"), tool.get("port")
+    parts = [str(name)] if name else []
+    if kind and kind != name:
+        parts.append(f"({kind})" if parts else str(kind))
+    if port is not None:
+        parts.append(f"port {port}")
+    return "  ".join(filter(None, [" ".join(parts), tool.get("url") or ""]))
+
+
+def _gpu_text(ws: Workspace) -> str:
+    """GPUs as requested, and as allocated when that differs: ``0.5``, ``0.5 (0 allocated)``."""
+    requested, allocated = ws.gpu_requested, ws.gpu
+    if requested is None:
+        return "none" if not allocated else f"{allocated:g} allocated"
+    if (allocated or 0) == requested:
+        return f"{requested:g}"
+    return f"{requested:g} ({allocated or 0:g} allocated)"
+
+
+TEXT_COLUMNS = ("NAME", "PROJECT", "STATUS", "GPU (ALLOC/REQ)", "AGE", "TOOLS", "IMAGE")
+
+
+def text_table(rows: list[list[str]], header: Iterable[str]) -> str:
+    """Aligned columns under an upper-case header, two spaces apart, as the Run:ai CLI prints
+    them (no trailing spaces)."""
+    table = [list(header), *rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in table
+    )
+
+
 class WorkspaceList(list):
-    """A list of workspaces that shows itself as a table (and converts to pandas)."""
+    """A list of workspaces that shows itself as a table (text or HTML; and converts to pandas).
+
+    ``print(runai.workspaces())`` prints the text table; it is a list all the same (index it,
+    loop over it, ``len()`` it).
+    """
+
+    def __repr__(self) -> str:
+        if not self:
+            return "No workspaces."
+        rows = []
+        for w in self:
+            if w.gpu_requested is None and not w.gpu:
+                gpu = "-"
+            else:
+                gpu = f"{w.gpu or 0:g}/{w.gpu_requested or 0:g}"
+            note = f" ({w.phase_message})" if w.phase_message else ""
+            rows.append(
+                [
+                    w.name,
+                    w.project or "",
+                    w.phase + ("*" if note else ""),
+                    gpu,
+                    format_age(w.age.total_seconds() if w.age else None) or "-",
+                    str(len(w.urls)),
+                    w.image or "",
+                ]
+            )
+        notes = [f"* {w.name}: {w.phase_message}" for w in self if w.phase_message]
+        return "\n".join([text_table(rows, TEXT_COLUMNS), *notes])
+
+    __str__ = __repr__
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
 
     def to_dataframe(self) -> Any:
         try:
@@ -410,3 +508,66 @@ def connect(transport: Transport | None = None) -> Runai:
     if transport is not None or _default is None:
         _default = Runai(transport)
     return _default
+
+
+# -- the short API: ``runai.workspaces()`` etc., each on the notebook's connection ---------------
+def status() -> dict[str, Any]:
+    """How this notebook reaches Run:ai: simulated or real, credentials accepted, the default
+    project."""
+    return connect().status()
+
+
+def projects() -> list[dict[str, Any]]:
+    """The Run:ai projects you may create workspaces in."""
+    return connect().projects()
+
+
+def workspaces(project: str | None = None) -> WorkspaceList:
+    """Your workspaces (in ``project``, or in every project), as a table."""
+    return connect().workspaces(project)
+
+
+def workspace(name_or_id: str, project: str | None = None) -> Workspace:
+    """One workspace by id, or by name (in ``project``, or the only one of that name)."""
+    return connect().workspace(name_or_id, project)
+
+
+def create(
+    name: str,
+    project: str | None = None,
+    image: str | None = None,
+    *,
+    gpu: float | None = None,
+    cpu: float | None = None,
+    memory: str | None = None,
+    env: Mapping[str, str] | None = None,
+    name_prefix: bool = False,
+    tools: Iterable[int | Mapping[str, Any]] = (),
+    command: str | None = None,
+    args: str | None = None,
+) -> Workspace:
+    """Create a workspace and return it at once (``.wait()`` for it to run).
+
+    ``project`` defaults to the configured one; ``gpu`` below 1 is a share of one GPU, else
+    whole devices; ``memory`` is a quantity such as ``"8G"``; ``tools`` are ports (or
+    ``{"port": 8888, "type": ..., "name": ...}``) to expose as URLs; ``name_prefix=True`` lets
+    Run:ai add a unique suffix to ``name``.
+    """
+    return connect().create(
+        name,
+        project,
+        image,
+        gpu=gpu,
+        cpu=cpu,
+        memory=memory,
+        env=env,
+        name_prefix=name_prefix,
+        tools=tools,
+        command=command,
+        args=args,
+    )
+
+
+def panel() -> Any:
+    """The create form and a live table of your workspaces (an ipywidgets panel)."""
+    return connect().panel()

@@ -37,10 +37,13 @@ class UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message}")
+        # "runai: " starts every error line already: name the subcommand only ("submit: ...")
+        command = self.prog.removeprefix("%runai").strip()
+        message = message.removeprefix("argument command: ")
+        raise UsageError(f"{command}: {message}" if command else message)
 
     def exit(self, status: int = 0, message: str | None = None) -> None:  # type: ignore[override]
-        raise UsageError(message or "")
+        raise UsageError((message or "").strip())
 
 
 def _parser() -> _Parser:
