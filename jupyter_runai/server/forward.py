@@ -126,6 +126,13 @@ class ForwardHandler(ServerHandler):
                 return
             self._reply(502, self.hub.unreachable(exc))
             return
+        if retry := answer.headers.get("Retry-After"):
+            self.set_header("Retry-After", retry)
+        is_json = answer.headers.get("Content-Type", "").startswith("application/json")
+        if is_json and path != "status":
+            self.set_status(answer.status_code)
+            self.finish(answer.content)  # the service's JSON as it is: no second parse
+            return
         try:
             data = answer.json()
         except ValueError:
@@ -137,8 +144,6 @@ class ForwardHandler(ServerHandler):
             }
         if path == "status" and answer.is_success and isinstance(data, dict):
             data["mode"] = "hub"
-        if retry := answer.headers.get("Retry-After"):
-            self.set_header("Retry-After", retry)
         self._reply(answer.status_code, data)
 
     def _status_unreachable(self, exc: Exception) -> dict[str, Any]:
