@@ -8,8 +8,15 @@ answers the spec does not declare, are listed here and nowhere else:
   and a token endpoint that needed a token could never be called. We drop it for that operation.
 - ``servers`` is made relative so the spec matches the simulator's loopback address.
 - ``UNDECLARED``: statuses the spec does not list for an operation that the simulator still gives
-  (each a documented choice, or an injected fault). Their bodies are validated against the named
-  schema of the same spec.
+  by a documented choice (README, "Where the spec is silent"), route by route. Their bodies are
+  validated against the named schema of the same spec.
+- ``FAULT_STATUSES``: what an injected fault may answer on any route, accepted only on answers
+  that carry the simulator's fault mark (``X-Simulator-Fault``); those but 401 are never the
+  simulator's own choice, so unmarked they fail even where the spec declares them (a 500 from a
+  crash).
+
+The simulator also keeps the exchanges it served (``GET /_simulator/exchanges``), whichever
+process sent them; ``from_record`` turns one into an ``Exchange`` for the same check.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
+from jupyter_runai.simulator.exchanges import EXEMPT_HEADER, EXEMPT_VALUE, FAULT_HEADER
 from jupyter_runai.simulator.spec import SPEC_PATH
 
 ANY = "*"
@@ -47,15 +55,12 @@ UNDECLARED: dict[tuple[str, str, int], str | None] = {
     (ANY, "/api/v1/workloads/workspaces/{workloadId}/resume", 400): "Error",
     ("get", "/api/v1/workloads", 400): "Error",
     ("get", "/api/v1/clusters", 400): "Error",
-    # injected faults: the spec declares no 429 anywhere, and 502/504 nowhere
-    (ANY, ANY, 401): "Error",
-    (ANY, ANY, 403): "Error",
-    (ANY, ANY, 429): "Error",
-    (ANY, ANY, 500): "Error",
-    (ANY, ANY, 502): "Error",
-    (ANY, ANY, 503): "Error",
-    (ANY, ANY, 504): "Error",
 }
+#: Statuses an injected fault answers with (``/_simulator/faults`` ``error_status``), any route.
+FAULT_STATUSES = frozenset({401, 403, 429, 500, 502, 503, 504})
+#: Of those, the ones the simulator never chooses (401 it does: bad credentials or token), so an
+#: unmarked one is a bug (a 500 from a crash), even where the spec declares it.
+FAULT_ONLY = FAULT_STATUSES - {401}
 
 
 def load_spec() -> dict[str, Any]:
@@ -114,14 +119,23 @@ class Exchange:
     response: httpx.Response
     request_must_conform: bool
 
+    @property
+    def fault(self) -> bool:
+        """Whether an injected fault answered (the simulator marks those answers)."""
+        return self.response.headers.get(FAULT_HEADER) == "injected"
+
     def __str__(self) -> str:
         return f"{self.request.method} {self.request.url} -> {self.response.status_code}"
 
 
-def undeclared_schema(method: str, template: str, status: int) -> tuple[bool, str | None]:
-    for key in ((method, template, status), (ANY, template, status), (ANY, ANY, status)):
+def undeclared_schema(
+    method: str, template: str, status: int, fault: bool = False
+) -> tuple[bool, str | None]:
+    for key in ((method, template, status), (ANY, template, status)):
         if key in UNDECLARED:
             return True, UNDECLARED[key]
+    if fault and status in FAULT_STATUSES:
+        return True, "Error"
     return False, None
 
 
@@ -137,6 +151,9 @@ def check(exchange: Exchange) -> None:
     template = template_of(request.path)
     assert template is not None, f"{exchange}: path not in the spec"
     assert request.method in SPEC["paths"][template], f"{exchange}: method not in the spec"
+    assert response.status_code not in FAULT_ONLY or exchange.fault, (
+        f"{exchange}: no injected fault answered, and the simulator gives no such status itself"
+    )
     if exchange.request_must_conform:
         try:
             OPENAPI.validate_request(request)
@@ -148,7 +165,9 @@ def check(exchange: Exchange) -> None:
         except Exception as exc:
             raise AssertionError(f"{exchange}: answer breaks the spec: {_why(exc)}") from None
         return
-    known, schema = undeclared_schema(request.method, template, response.status_code)
+    known, schema = undeclared_schema(
+        request.method, template, response.status_code, exchange.fault
+    )
     assert known, f"{exchange}: status {response.status_code} is neither in the spec nor listed"
     if schema is None:
         assert not exchange.response.content, f"{exchange}: expected no body"
@@ -173,6 +192,34 @@ def _why(exc: BaseException) -> str:
     return " / ".join(leaves) or f"{type(exc).__name__}: {str(exc)[:300]}"
 
 
+def from_record(base_url: str, record: dict[str, Any]) -> Exchange:
+    """An exchange the simulator kept (``GET /_simulator/exchanges``), as the test would have seen
+    it: the Authorization value is not kept, so a placeholder stands in after its scheme."""
+    asked, answered = record["request"], record["response"]
+    where = f"{record['method']} {record['path']}"
+    assert not answered["truncated"], f"{where}: answer too long to check"
+    headers = {}
+    if asked["contentType"] is not None:
+        headers["Content-Type"] = asked["contentType"]
+    if asked["authorization"]:
+        headers["Authorization"] = f"{asked['authorization']} not-kept"
+    query = f"?{record['query']}" if record["query"] else ""
+    request = httpx.Request(
+        record["method"],
+        f"{base_url}{record['path']}{query}",
+        headers=headers,
+        content=asked["body"].encode(),
+    )
+    response_headers = {FAULT_HEADER: "injected"} if record["fault"] else {}
+    if answered["contentType"] is not None:
+        response_headers["Content-Type"] = answered["contentType"]
+    response = httpx.Response(
+        record["status"], headers=response_headers, content=answered["body"].encode()
+    )
+    conform = not asked["exempt"] and not asked["truncated"]
+    return Exchange(request, response, request_must_conform=conform)
+
+
 class RecordingTransport(httpx.AsyncBaseTransport):
     """A real loopback transport that keeps every exchange for the spec check."""
 
@@ -182,6 +229,8 @@ class RecordingTransport(httpx.AsyncBaseTransport):
         self._conform = request_must_conform
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not self._conform:  # so the simulator's own record exempts the request too
+            request.headers[EXEMPT_HEADER] = EXEMPT_VALUE
         response = await self._inner.handle_async_request(request)
         await response.aread()
         self._exchanges.append(Exchange(request, response, self._conform))

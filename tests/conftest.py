@@ -1,5 +1,6 @@
 """Shared fixtures: a real simulator on loopback per test, clients whose every exchange is
-checked against the official Run:ai spec when the test ends."""
+checked against the official Run:ai spec when the test ends; and the simulators' own record of
+what they served (from any process: extension, hub service, kernels), checked the same way."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from conformance import Exchange, RecordingTransport, check
+from conformance import Exchange, RecordingTransport, check, from_record
 from extension import call
 from harness import TIME_SCALE, make_client
 from live import Kernel, LiveServer
@@ -23,6 +24,31 @@ pytest_plugins = ("pytest_jupyter.jupyter_server",)
 def sim() -> Iterator[Simulator]:
     with Simulator(time_scale=TIME_SCALE) as simulator:
         yield simulator
+
+
+#: The shared simulators whose served exchanges are checked after every test that uses them.
+CHECKED_SIMULATORS = ("sim", "live_sim", "hub_sim")
+_checked_up_to: dict[int, int] = {}  # id(simulator) -> seq of the first exchange not yet checked
+
+
+def check_served(simulator: Simulator) -> None:
+    """Check every exchange the simulator served since the last check against the spec."""
+    since = _checked_up_to.get(id(simulator), 0)
+    answer = httpx.get(f"{simulator.url}/_simulator/exchanges", params={"since": since}).json()
+    _checked_up_to[id(simulator)] = answer["next"]
+    assert not answer["dropped"], f"{answer['dropped']} exchanges fell out of the record unchecked"
+    for record in answer["exchanges"]:
+        check(from_record(simulator.url, record))
+
+
+@pytest.fixture(autouse=True)
+def served_exchanges_conform(request) -> Iterator[None]:
+    """Whatever talked to the test's simulators, each exchange must conform to the spec."""
+    used = [name for name in CHECKED_SIMULATORS if name in request.fixturenames]
+    simulators = [request.getfixturevalue(name) for name in used]
+    yield
+    for simulator in simulators:
+        check_served(simulator)
 
 
 @pytest.fixture

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
+import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -26,6 +30,47 @@ def set_faults(sim: Simulator, **faults: Any) -> dict[str, Any]:
     response = httpx.post(f"{sim.url}/_simulator/faults", json=faults)
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def set_clock(sim: Simulator, **change: Any) -> dict[str, Any]:
+    """``set_clock(sim, frozen=True)``, ``set_clock(sim, advance=1.5)``: the phase clock."""
+    response = httpx.post(f"{sim.url}/_simulator/clock", json=change)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def reset(sim: Simulator) -> None:
+    """Back to the seed: no workspaces, faults or stats, a real clock."""
+    response = httpx.post(f"{sim.url}/_simulator/reset")
+    assert response.status_code == 204, response.text
+
+
+def wait_until(condition: Callable[[], Any], timeout: float = 10, what: str = "") -> Any:
+    """Poll ``condition`` every few ms until it is truthy (returned), or fail at the deadline."""
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        assert time.monotonic() < deadline, (
+            f"timed out after {timeout} s waiting for {what or condition}"
+        )
+        time.sleep(0.01)
+    return result
+
+
+async def async_wait_until(
+    condition: Callable[[], Any], timeout: float = 10, what: str = ""
+) -> Any:
+    """``wait_until`` in an event loop; ``condition`` may return an awaitable."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if inspect.isawaitable(result):
+            result = await result
+        if result:
+            return result
+        assert time.monotonic() < deadline, (
+            f"timed out after {timeout} s waiting for {what or condition}"
+        )
+        await asyncio.sleep(0.01)
 
 
 def stats(sim: Simulator) -> dict[str, int]:

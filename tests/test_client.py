@@ -9,7 +9,7 @@ import time
 
 import pytest
 from conformance import RecordingTransport
-from harness import issue_token, make_client, set_faults, sim_workspaces, stats
+from harness import issue_token, make_client, set_clock, set_faults, sim_workspaces, stats
 
 from jupyter_runai.client import (
     AsyncRunaiClient,
@@ -78,7 +78,7 @@ async def test_workspace_lifecycle(client, raw, sim):
 
     await client.delete_workspace(ws.id)
     assert (await client.get_workspace(ws.id)).phase is Phase.DELETING
-    await asyncio.sleep(2 / 50 + 0.05)
+    set_clock(sim, advance=1 / 50)  # Deleting takes 1 s
     with pytest.raises(RunaiNotFound):
         await client.get_workspace(ws.id)
     assert await client.list_workspaces("team-a") == []
@@ -102,11 +102,11 @@ async def test_name_prefix_and_gpu_portion(client):
     assert running.gpu_allocated == 0.5
 
 
-async def test_pending_until_gpus_free_up(client):
+async def test_pending_until_gpus_free_up(client, sim):
     big = await client.create_workspace("big", "team-a", image="python:3.11", gpu=4)
     await client.wait_for_phase(big.id, Phase.RUNNING, timeout=5)
     waiting = await client.create_workspace("waiting", "team-a", image="python:3.11", gpu=2)
-    await asyncio.sleep(0.3)  # well past the ~70 ms a workspace that fits needs to start
+    set_clock(sim, advance=1)  # far past the 70 ms a workspace that fits needs to start
     pending = await client.get_workspace(waiting.id)
     assert pending.phase is Phase.PENDING
     assert "quota" in (pending.phase_message or "")

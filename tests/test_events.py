@@ -57,34 +57,39 @@ async def test_actions_reach_views_at_once_not_at_the_next_tick(
         assert data["workspace"]["actions"]["resume"] is True
 
 
-async def test_twenty_views_cost_one_poller(api, events_url, jp_auth_header, sim):
+async def test_twenty_views_cost_one_poller(api, jp_serverapp, events_url, jp_auth_header, sim):
+    poller = jp_serverapp.web_app.settings["runai_upstream"].poller
     async with contextlib.AsyncExitStack() as stack:
         streams = [
             await stack.enter_async_context(events(events_url, jp_auth_header)) for _ in range(20)
         ]
         for stream in streams:
             assert (await stream.next())[0] == "snapshot"
+        assert poller.subscribers == 20
         before = list_calls(sim)
-        await asyncio.sleep(1.0)  # five intervals of 0.2 s
-        during = list_calls(sim) - before
-        assert 3 <= during <= 7, during  # one poller, not twenty (that would be ~100)
+        started = asyncio.get_running_loop().time()
+        await wait_until(lambda: list_calls(sim) - before >= 5)
+        # one poller waits 0.2 s between calls, so 5 calls span at least 4 intervals however
+        # slow the machine; twenty pollers would make them within one interval
+        assert asyncio.get_running_loop().time() - started >= 4 * 0.2 * 0.95
         created = (await api("POST", "workspaces", NOTEBOOK)).body
         for stream in streams:
             _, data = await stream.until(lambda n, d: n == "workspace")
             assert data["workspace"]["id"] == created["id"]
 
 
-async def test_poller_runs_only_while_someone_listens(api, events_url, jp_auth_header, sim):
-    await asyncio.sleep(0.5)
-    assert list_calls(sim) == 0
+async def test_poller_runs_only_while_someone_listens(
+    api, jp_serverapp, events_url, jp_auth_header, sim
+):
+    poller = jp_serverapp.web_app.settings["runai_upstream"].poller
+    assert poller._task is None and list_calls(sim) == 0  # no task: nothing can poll
     async with events(events_url, jp_auth_header) as stream:
         await stream.next()
-        await asyncio.sleep(0.5)
-    assert list_calls(sim) >= 2
-    await asyncio.sleep(0.3)
+        assert poller._task is not None
+        await wait_until(lambda: list_calls(sim) >= 2)  # polling on while someone listens
+    await wait_until(lambda: poller._task is None)  # the last view gone: the poller ends...
     after_close = list_calls(sim)
-    await asyncio.sleep(0.6)
-    assert list_calls(sim) == after_close
+    assert poller.subscribers == 0 and list_calls(sim) == after_close  # ...and calls stop
 
 
 @pytest.fixture
@@ -92,14 +97,20 @@ def fast_poller(runai_config):
     runai_config["poll_interval"] = 0.1
 
 
-async def test_poller_backs_off_while_runai_fails(fast_poller, events_url, jp_auth_header, sim):
+async def test_poller_backs_off_while_runai_fails(
+    fast_poller, jp_serverapp, events_url, jp_auth_header, sim
+):
+    poller = jp_serverapp.web_app.settings["runai_upstream"].poller
     set_faults(sim, error_rate=1, error_status=500, match=LIST)
+    started = asyncio.get_running_loop().time()
     async with events(events_url, jp_auth_header) as stream:
         name, data = await stream.next()
         assert name == "snapshot"
         assert data["error"]["reason"] == "upstream_error"
-        await asyncio.sleep(1.6)  # constant 0.1 s polling would call 16 times
-        assert list_calls(sim) <= 5
+        await wait_until(lambda: poller.failures >= 4)
+        # waits of 0.2, 0.4 and 0.8 s between the four calls (constant 0.1 s polling: 0.3 s)
+        assert asyncio.get_running_loop().time() - started >= (0.2 + 0.4 + 0.8) * 0.95
+        assert list_calls(sim) == poller.failures
         set_faults(sim, error_rate=0)
         name, data = await stream.until(lambda n, d: n == "snapshot", timeout=4)
         assert data["error"] is None

@@ -13,7 +13,7 @@ import httpx
 import pytest
 import yaml
 from extension import CONTRACT
-from harness import issue_token, set_faults, sim_names, stats
+from harness import issue_token, set_clock, set_faults, sim_names, stats
 
 from jupyter_runai.client import ClientCredentials, RunaiClient
 from jupyter_runai.client.create_body import SCHEMA
@@ -100,7 +100,7 @@ async def test_workspace_lifecycle(api, sim, caplog):
     await wait_phase(api, ws["id"], "Running")
     deleted = await api("DELETE", f"workspaces/{ws['id']}")
     assert deleted.status == 202 and deleted.body["workspace"]["phase"] == "Deleting"
-    await asyncio.sleep(0.1)
+    set_clock(sim, advance=1 / 50)  # Deleting takes 1 s
     gone = await api("GET", f"workspaces/{ws['id']}")
     assert gone.status == 404 and gone.body["reason"] == "not_found"
 
@@ -545,7 +545,7 @@ async def test_cli_login_mode(cli_login, api, sim):
 async def test_polling_does_not_count_as_activity(api, jp_serverapp):
     created = await api("POST", "workspaces", NOTEBOOK)
     after_action = jp_serverapp.web_app.settings["api_last_activity"]
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0.01)  # the behaviour under test: later calls would bear a later time
     for path in ("status", "workspaces", "projects", f"workspaces/{created.body['id']}"):
         await api("GET", path)
     assert jp_serverapp.web_app.settings["api_last_activity"] == after_action

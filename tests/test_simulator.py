@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
 from conformance import RecordingTransport
-from harness import bearer, set_faults, stats
+from harness import bearer, set_clock, set_faults, stats, wait_until
 
 from jupyter_runai.simulator import Simulator
 
@@ -101,9 +99,10 @@ async def test_foreign_and_expired_tokens_get_401(raw, sim):
     assert response.status_code == 401
     assert response.json()["message"] == "Issuer is not familiar."
     set_faults(sim, token_lifetime_s=2)  # exp is whole seconds: 1 to 2 s from now
+    set_clock(sim, frozen=True)  # tokens expire on the simulator's clock
     short = bearer(sim)
     assert (await raw.get("/api/v1/clusters", headers=short)).status_code == 200
-    await asyncio.sleep(2.1)
+    set_clock(sim, advance=2.1)
     expired = await raw.get("/api/v1/clusters", headers=short)
     assert expired.status_code == 401
     assert "expired" in expired.json()["message"]
@@ -111,27 +110,30 @@ async def test_foreign_and_expired_tokens_get_401(raw, sim):
 
 # -- workspaces ---------------------------------------------------------------------------------
 async def test_phases_in_order(exchanges):
-    with Simulator(time_scale=5) as sim:  # slow enough that polling sees every phase
+    with Simulator(time_scale=5) as sim:
         async with httpx.AsyncClient(base_url=sim.url, transport=recording(exchanges)) as raw:
             seen = await watch_phases(raw, sim)
     assert seen == ["Creating", "Pending", "Initializing", "Running"]
 
 
 async def watch_phases(raw, sim):
+    """The phases a workspace goes through, read after each step of a frozen clock."""
     headers = bearer(sim)
+    set_clock(sim, frozen=True)
     created = await create(raw, headers, sim, "watch", compute={"gpuDevicesRequest": 1})
     assert created.status_code == 202
     ws = created.json()
     assert ws["actualPhase"] == "Creating" and ws["desiredPhase"] == "Running"
     seen = []
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and (not seen or seen[-1] != "Running"):
+    for _ in range(100):  # 100 steps of 0.1 simulated s: far past the 3.5 s it needs
         phase = (await raw.get(f"/api/v1/workloads/{ws['workloadId']}", headers=headers)).json()[
             "phase"
         ]
         if not seen or seen[-1] != phase:
             seen.append(phase)
-        await asyncio.sleep(0.01)
+        if phase == "Running":
+            break
+        set_clock(sim, advance=0.1 / 5)
     return seen
 
 
@@ -148,7 +150,7 @@ async def test_suspend_resume_delete_answers(raw, sim):
     assert (await raw.get(path, headers=headers)).json()["desiredPhase"] == "Deleted"
     refused = await raw.post(f"{path}/resume", headers=headers)
     assert refused.status_code == 400
-    await asyncio.sleep(1.1 / 50 + 0.05)
+    set_clock(sim, advance=1.0 / 50)  # Deleting takes 1 s
     assert (await raw.get(path, headers=headers)).status_code == 404
     assert (await raw.delete(path, headers=headers)).status_code == 404
 
@@ -392,28 +394,33 @@ def test_bad_seed_is_refused(tmp_path):
 
 
 def test_command_line(tmp_path):
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyter_runai.simulator",
-            "--port",
-            "0",
-            "--client-id",
-            "cli-id",
-            "--client-secret",
-            "cli-secret",
-            "--time-scale",
-            "10",
-            "--faults",
-            '{"latency_ms": 1}',
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
+    out = tmp_path / "stdout"
+    with out.open("w") as log:  # a file, not a pipe: read with a deadline, never blocks
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "jupyter_runai.simulator",
+                "--port",
+                "0",
+                "--client-id",
+                "cli-id",
+                "--client-secret",
+                "cli-secret",
+                "--time-scale",
+                "10",
+                "--faults",
+                '{"latency_ms": 1}',
+            ],
+            stdout=log,
+            stderr=subprocess.DEVNULL,
+        )
     try:
-        lines = [process.stdout.readline() for _ in range(4)]
+        lines = wait_until(
+            lambda: (text := out.read_text()).count("\n") >= 4 and text.splitlines(),
+            timeout=60,
+            what="the simulator to print its URL and credentials",
+        )
         url = lines[0].split()[-1]
         assert lines[1].strip() == f"RUNAI_URL={url}"
         assert lines[2].strip() == "RUNAI_CLIENT_ID=cli-id"
@@ -430,7 +437,7 @@ def test_command_line(tmp_path):
         assert httpx.get(f"{url}/_simulator/faults").json()["latency_ms"] == 1
     finally:
         process.terminate()
-        process.communicate(timeout=10)
+        process.wait(timeout=10)
 
 
 def test_command_line_rejects_bad_faults():
@@ -442,3 +449,39 @@ def test_command_line_rejects_bad_faults():
     )
     assert result.returncode == 2
     assert "error_rate: must be a number from 0 to 1" in result.stderr
+
+
+async def test_clock_hook_freezes_and_advances(raw, sim):
+    headers = bearer(sim)
+    frozen = set_clock(sim, frozen=True)
+    assert frozen["frozen"] is True
+    ws = (await create(raw, headers, sim, "clocked")).json()
+    path = f"/api/v1/workloads/{ws['workloadId']}"
+    assert set_clock(sim)["now"] == frozen["now"]  # frozen: nothing moves by itself
+    assert (await raw.get(path, headers=headers)).json()["phase"] == "Creating"
+    set_clock(sim, advance=4 / 50)  # Creating 1 + Pending 0.5 + Initializing 2 = 3.5
+    assert (await raw.get(path, headers=headers)).json()["phase"] == "Running"
+    running = set_clock(sim, frozen=False)
+    assert running["frozen"] is False and running["now"] >= frozen["now"] + 4 / 50
+    for bad in ({"advance": -1}, {"advance": "1"}, {"frozen": 1}, {"rewind": 1}):
+        answer = await raw.post("/_simulator/clock", json=bad)
+        assert answer.status_code == 400, bad
+
+
+async def test_reset_hook_returns_to_the_seed(raw, sim):
+    headers = bearer(sim)
+    await create(raw, headers, sim, "left-over")
+    set_faults(sim, latency_ms=5)
+    set_clock(sim, frozen=True, advance=100)
+    assert (await raw.post("/_simulator/reset")).status_code == 204
+    assert (await raw.get("/api/v1/workloads", headers=headers)).json()["workloads"] == []
+    assert (await raw.get("/_simulator/faults")).json()["latency_ms"] == 0
+    assert (await raw.get("/_simulator/clock")).json()["frozen"] is False
+    assert stats(sim) == {
+        "GET /api/v1/workloads": 1,
+        "GET /_simulator/faults": 1,
+        "GET /_simulator/clock": 1,
+        "GET /_simulator/stats": 1,
+    }
+    projects = (await raw.get("/api/v1/org-unit/projects", headers=headers)).json()["projects"]
+    assert {p["name"] for p in projects} == {"team-a", "team-b"}

@@ -7,8 +7,14 @@ import json
 import time
 
 import pytest
-from harness import sim_names, sim_workspaces
+from harness import reset, set_clock, sim_names, sim_workspaces
 from live import LiveServer
+
+
+@pytest.fixture(autouse=True)
+def fresh_sim(live_sim):
+    """Each test starts from the seed: the module's simulator is shared."""
+    reset(live_sim)
 
 
 @pytest.fixture
@@ -118,12 +124,13 @@ def test_buttons_follow_the_phase_and_delete_asks_first(panel, live_sim):
     assert deleting in (["Deleting"], [])
 
 
-def test_a_waiting_workspace_says_why(panel, live):
+def test_a_waiting_workspace_says_why(panel, live, live_sim):
     for name in ("holder", "waiter"):
         body = {"name": name, "project": "team-b", "image": "busybox", "gpu": 6}
         assert live.http.post("runai/api/workspaces", json=body).status_code == 202
     panel.ok("r = wait_row('holder', 'Running'); r = wait_row('waiter', 'Pending')")
-    panel.ok("import time; time.sleep(1)")  # past the moment it could have started
+    set_clock(live_sim, advance=10)  # far past the moment it could have started
+    assert [w["phase"] for w in sim_workspaces(live_sim) if w["name"] == "waiter"] == ["Pending"]
     note = panel.value("row('waiter').note.value")
     assert "over quota" in note and "team-b" in note
     assert panel.value("row('holder').note.value") == ""
@@ -154,6 +161,7 @@ def test_closing_the_panel_stops_its_updates(panel, live):
         "runai/api/workspaces", json={"name": "unseen", "project": "team-a", "image": "busybox"}
     )
     started = time.monotonic()
+    # nothing arriving is the behaviour under test: listen for 3 s (15 poll intervals)
     assert panel.comm_messages(3.0) == []
     assert time.monotonic() - started >= 2.9
 

@@ -23,6 +23,7 @@ from tornado import web
 
 from . import filters
 from .auth import TokenError, TokenIssuer
+from .exchanges import FAULT_HEADER, ExchangeLog, entry
 from .faults import Faults
 from .spec import SPEC_PATH
 from .state import ApiError, ControlPlane
@@ -115,11 +116,15 @@ class Simulation:
         self.accounts = {**(extra_accounts or {}), client_id: client_secret}
         self.faults = faults or Faults()
         self.legacy_status_codes = legacy_status_codes
-        self.tokens = TokenIssuer(issuer="jupyter-runai-simulator")
+        self.tokens = TokenIssuer(
+            issuer="jupyter-runai-simulator", clock=lambda: self.plane.clock.time()
+        )
         self.requests: Counter[str] = Counter()
         #: What the latest requests carried (header names, auth scheme), for tests that check
         #: what a proxy forwards. Values are not kept: they may be secrets.
         self.recent: deque[dict[str, Any]] = deque(maxlen=200)
+        #: The latest exchanges on the Run:ai API paths, for the tests' spec check.
+        self.exchanges = ExchangeLog()
         self.body_validator = _body_validator()
 
 
@@ -132,6 +137,7 @@ class RunaiHandler(web.RequestHandler):
     def initialize(self, sim: Simulation) -> None:
         self.sim = sim
         self.claims: dict[str, Any] = {}
+        self.fault_answered = False
 
     @property
     def route_key(self) -> str:
@@ -162,6 +168,8 @@ class RunaiHandler(web.RequestHandler):
             if faults.retry_after is not None:
                 self.set_header("Retry-After", f"{faults.retry_after:g}")
             message = INJECTED_MESSAGES.get(status, "Please try again in few minutes.")
+            self.fault_answered = True
+            self.set_header(FAULT_HEADER, "injected")
             await self.respond(status, {"code": status, "message": message})
             return
         if not self.public:
@@ -192,6 +200,27 @@ class RunaiHandler(web.RequestHandler):
             self.finish()
         else:
             self.finish(json.dumps(body))
+
+    def finish(self, chunk: Any = None) -> Any:
+        """Finish, keeping the exchange (Run:ai API paths only) for ``/_simulator/exchanges``."""
+        if chunk is not None:
+            self.write(chunk)
+        if not self._finished and not self.request.path.startswith("/_simulator/"):
+            request = self.request
+            self.sim.exchanges.add(
+                entry(
+                    request.method or "",
+                    request.path,
+                    request.query,
+                    request.headers,
+                    request.body or b"",
+                    self.get_status(),
+                    self._headers.get("Content-Type"),
+                    b"".join(self._write_buffer),
+                    self.fault_answered,
+                )
+            )
+        return super().finish()
 
     def _handle_request_exception(self, e: BaseException) -> None:
         if isinstance(e, ApiError):
@@ -408,6 +437,22 @@ class StatsHandler(RunaiHandler):
         await self.respond(204)
 
 
+class ExchangesHandler(RunaiHandler):
+    """``GET [?since=seq]``: the latest exchanges on the Run:ai API paths (see ``exchanges.py``);
+    ``DELETE`` forgets them."""
+
+    route = "/_simulator/exchanges"
+    public = True
+
+    async def get(self) -> None:
+        since = self.int_arg("since", 0, 0, 2**63 - 1)
+        await self.respond(200, self.sim.exchanges.since(since))
+
+    async def delete(self) -> None:
+        self.sim.exchanges.clear()
+        await self.respond(204)
+
+
 class FaultsHandler(RunaiHandler):
     """``GET`` the faults in force; ``POST`` changes some of them (all checked first)."""
 
@@ -423,6 +468,49 @@ class FaultsHandler(RunaiHandler):
         except ValueError as exc:
             raise ApiError(400, str(exc)) from None
         await self.respond(200, vars(self.sim.faults))
+
+
+class ClockHandler(RunaiHandler):
+    """``GET`` the phase clock; ``POST {"frozen": true}`` stops it, ``{"frozen": false}`` lets
+    it run on, ``{"advance": seconds}`` moves it forward (both may come together)."""
+
+    route = "/_simulator/clock"
+    public = True
+
+    async def get(self) -> None:
+        await self.respond(200, self.sim.plane.clock.view())
+
+    async def post(self) -> None:
+        body = self.json_body()
+        unknown = set(body) - {"frozen", "advance"}
+        if unknown:
+            raise ApiError(400, f"{sorted(unknown)[0]}: unknown; known: advance, frozen")
+        frozen, seconds = body.get("frozen"), body.get("advance", 0)
+        if frozen is not None and not isinstance(frozen, bool):
+            raise ApiError(400, "frozen: must be true or false")
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+            raise ApiError(400, "advance: must be a number of seconds >= 0")
+        clock = self.sim.plane.clock
+        if frozen is not None:
+            clock.freeze(frozen)
+        clock.advance(seconds)
+        self.sim.plane.advance()  # each transition passed over happens at its own time
+        await self.respond(200, clock.view())
+
+
+class ResetHandler(RunaiHandler):
+    """``POST``: back to the seed state: no workspaces, no faults, no stats, a real clock.
+    Tokens already issued stay valid."""
+
+    route = "/_simulator/reset"
+    public = True
+
+    async def post(self) -> None:
+        self.sim.plane.reset()
+        self.sim.faults = Faults()
+        self.sim.requests.clear()
+        self.sim.recent.clear()
+        await self.respond(204)
 
 
 class NotFoundHandler(RunaiHandler):
@@ -444,7 +532,10 @@ HANDLERS: list[type[RunaiHandler]] = [
     ProjectsHandler,
     ClustersHandler,
     StatsHandler,
+    ExchangesHandler,
     FaultsHandler,
+    ClockHandler,
+    ResetHandler,
 ]
 
 

@@ -12,6 +12,7 @@ import hmac
 import json
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -33,13 +34,15 @@ class TokenIssuer:
 
     issuer: str
     key: bytes = b""
+    #: Seconds since the epoch: the simulator's clock, so a test that moves it expires tokens.
+    clock: Callable[[], float] = time.time
 
     def __post_init__(self) -> None:
         self.key = self.key or secrets.token_bytes(32)
 
     def issue(self, subject: str, lifetime_s: float) -> str:
         header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())
-        now = int(time.time())
+        now = int(self.clock())
         claims = {"iss": self.issuer, "sub": subject, "iat": now, "exp": now + int(lifetime_s)}
         while True:
             claims["jti"] = secrets.token_hex(8)
@@ -64,6 +67,6 @@ class TokenIssuer:
             raise TokenError("Malformed token.") from None
         if not hmac.compare_digest(signature, expected) or claims.get("iss") != self.issuer:
             raise TokenError("Issuer is not familiar.")
-        if not isinstance(claims.get("exp"), int) or claims["exp"] <= time.time():
+        if not isinstance(claims.get("exp"), int) or claims["exp"] <= self.clock():
             raise TokenError("Token is expired.")
         return claims

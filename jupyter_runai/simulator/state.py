@@ -170,6 +170,51 @@ class Workspace:
     updated_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
 
+class Clock:
+    """The simulator's clock (seconds, monotonic): real time by default. Tests may freeze it and
+    move it forward by hand (``POST /_simulator/clock``), so phases change exactly when told."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0  # seconds added to real time by ``advance``
+        self.frozen_at: float | None = None  # the reading while frozen, None = running
+
+    def now(self) -> float:
+        if self.frozen_at is not None:
+            return self.frozen_at
+        return time.monotonic() + self.offset
+
+    def wall(self, t: float) -> datetime:
+        """The UTC time of reading ``t`` (it moves with ``advance`` too)."""
+        return datetime.now(timezone.utc) + timedelta(seconds=t - time.monotonic())
+
+    def time(self) -> float:
+        """``time.time()`` on this clock: what tokens are issued and checked against."""
+        return time.time() + self.now() - time.monotonic()
+
+    @property
+    def frozen(self) -> bool:
+        return self.frozen_at is not None
+
+    def freeze(self, frozen: bool) -> None:
+        """Stop the clock where it is, or let it run on from its reading (no jump)."""
+        if frozen and self.frozen_at is None:
+            self.frozen_at = self.now()
+        elif not frozen and self.frozen_at is not None:
+            self.offset = self.frozen_at - time.monotonic()
+            self.frozen_at = None
+
+    def advance(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("advance: the clock does not go back")
+        if self.frozen_at is not None:
+            self.frozen_at += seconds
+        else:
+            self.offset += seconds
+
+    def view(self) -> dict[str, Any]:
+        return {"now": self.now(), "frozen": self.frozen, "offset": self.offset}
+
+
 class ControlPlane:
     """All simulated Run:ai state, and the operations the HTTP layer calls."""
 
@@ -177,13 +222,19 @@ class ControlPlane:
         if time_scale <= 0:
             raise ValueError("time_scale must be > 0")
         self.time_scale = time_scale
-        seed = seed if seed is not None else json.loads(DEFAULT_SEED.read_text())
-        self.tenant_id: int = seed.get("tenantId", 1001)
+        self.seed = seed if seed is not None else json.loads(DEFAULT_SEED.read_text())
+        self.clock = Clock()
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to the seed state: no workspaces, and the clock real again."""
+        self.clock = Clock()
+        self.tenant_id: int = self.seed.get("tenantId", 1001)
         self.clusters: dict[str, Cluster] = {}
         self.projects: dict[str, Project] = {}
         self.workspaces: dict[str, Workspace] = {}
         self.deleted: dict[str, Workspace] = {}
-        self._load(seed)
+        self._load(self.seed)
 
     # -- seed ---------------------------------------------------------------------------------
     def _load(self, seed: dict[str, Any]) -> None:
@@ -209,12 +260,11 @@ class ControlPlane:
             self.projects[pid] = Project(pid, item["name"], cluster, float(item["gpuQuota"]), now)
 
     # -- clock --------------------------------------------------------------------------------
-    @staticmethod
-    def now() -> float:
-        return time.monotonic()
+    def now(self) -> float:
+        return self.clock.now()
 
     def _wall(self, t: float) -> datetime:
-        return datetime.now(timezone.utc) - timedelta(seconds=self.now() - t)
+        return self.clock.wall(t)
 
     def _after(self, t: float, phase: str) -> float:
         return t + DURATIONS[phase] / self.time_scale
@@ -358,7 +408,7 @@ class ControlPlane:
             requested_name=requested,
             project=project,
             created_by=created_by,
-            created_at=datetime.now(timezone.utc),
+            created_at=self._wall(now),
             spec=spec,
             gpu=gpu,
             phase_at=now,
