@@ -8,6 +8,7 @@ import sys
 import time
 
 import httpx
+from harness import wait_until
 
 
 def free_port() -> int:
@@ -19,7 +20,7 @@ def free_port() -> int:
 def wait_for(url: str, headers: dict[str, str], process: subprocess.Popen, timeout: float = 90):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        assert process.poll() is None, process.communicate()[0]
+        assert process.poll() is None, f"exited with {process.returncode}"
         try:
             response = httpx.get(url, headers=headers, timeout=5)
             if response.status_code == 200:
@@ -32,6 +33,8 @@ def wait_for(url: str, headers: dict[str, str], process: subprocess.Popen, timeo
 
 def test_demo_runs_jupyterlab_on_the_embedded_simulator(tmp_path):
     port = free_port()
+    log = tmp_path / "demo.log"  # a file, not a pipe nobody reads while the server runs
+    out = open(log, "w")  # noqa: SIM115 - closed below, once the process has ended
     process = subprocess.Popen(
         [
             sys.executable,
@@ -47,9 +50,8 @@ def test_demo_runs_jupyterlab_on_the_embedded_simulator(tmp_path):
             f"--port={port}",
             "--IdentityProvider.token=demo",
         ],
-        stdout=subprocess.PIPE,
+        stdout=out,
         stderr=subprocess.STDOUT,
-        text=True,
     )
     headers = {"Authorization": "token demo"}
     base = f"http://127.0.0.1:{port}"
@@ -69,29 +71,30 @@ def test_demo_runs_jupyterlab_on_the_embedded_simulator(tmp_path):
         assert '"news": {"disabled": true}' in lab.text  # no news prompt over the demo
     finally:
         process.terminate()
-        output = process.communicate(timeout=30)[0]
+        process.wait(timeout=30)
+        out.close()
+    output = log.read_text()
     assert "embedded Run:ai SIMULATOR" in output
     assert "sim-secret" not in output
 
 
-def test_jupyter_runai_simulator_command():
+def test_jupyter_runai_simulator_command(tmp_path):
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "runai", "simulator", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert (
-            process.stdout.readline().strip()
-            == f"Run:ai simulator listening on http://127.0.0.1:{port}"
+    log = tmp_path / "simulator.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "jupyter", "runai", "simulator", "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.DEVNULL,
         )
+    try:
+        first = wait_until(lambda: log.read_text().partition("\n")[1] and log.read_text(), 60)
+        assert first.splitlines()[0] == f"Run:ai simulator listening on http://127.0.0.1:{port}"
         clusters = wait_for(f"http://127.0.0.1:{port}/_simulator/stats", {}, process)
         assert clusters.json()["requests"] == {"GET /_simulator/stats": 1}
     finally:
         process.terminate()
-        process.communicate(timeout=30)
+        process.wait(timeout=30)
 
 
 def test_jupyter_runai_without_a_command_explains_itself():
