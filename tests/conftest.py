@@ -9,9 +9,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from conformance import Exchange, RecordingTransport, check, from_record
+from conformance import Exchange, RecordingTransport, check
 from extension import call
-from harness import TIME_SCALE, make_client
+from harness import TIME_SCALE, check_served, make_client
 from live import Kernel, LiveServer
 
 from jupyter_runai.client import AsyncRunaiClient
@@ -27,18 +27,9 @@ def sim() -> Iterator[Simulator]:
 
 
 #: The shared simulators whose served exchanges are checked after every test that uses them.
-CHECKED_SIMULATORS = ("sim", "live_sim", "hub_sim")
-_checked_up_to: dict[int, int] = {}  # id(simulator) -> seq of the first exchange not yet checked
-
-
-def check_served(simulator: Simulator) -> None:
-    """Check every exchange the simulator served since the last check against the spec."""
-    since = _checked_up_to.get(id(simulator), 0)
-    answer = httpx.get(f"{simulator.url}/_simulator/exchanges", params={"since": since}).json()
-    _checked_up_to[id(simulator)] = answer["next"]
-    assert not answer["dropped"], f"{answer['dropped']} exchanges fell out of the record unchecked"
-    for record in answer["exchanges"]:
-        check(from_record(simulator.url, record))
+#: Simulator fixtures whose served exchanges are spec-checked after each test that uses them
+#: (the last three are test modules' own: a real-time one, a very fast one, the per-user hub's).
+CHECKED_SIMULATORS = ("sim", "live_sim", "hub_sim", "slow_sim", "fast_sim", "per_user_sim")
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-from conformance import Exchange, RecordingTransport
+from conformance import Exchange, RecordingTransport, check, from_record
 
 from jupyter_runai.client import AsyncRunaiClient, ClientCredentials, RetryPolicy
 from jupyter_runai.simulator import Simulator
@@ -106,3 +106,16 @@ def sim_workspaces(sim) -> list[dict]:
 
 def sim_names(sim) -> set[str]:
     return {w["name"] for w in sim_workspaces(sim)}
+
+
+_checked_up_to: dict[int, int] = {}  # id(simulator) -> seq of the first exchange not yet checked
+
+
+def check_served(simulator: Simulator) -> None:
+    """Check every exchange the simulator served since the last check against the spec."""
+    since = _checked_up_to.get(id(simulator), 0)
+    answer = httpx.get(f"{simulator.url}/_simulator/exchanges", params={"since": since}).json()
+    _checked_up_to[id(simulator)] = answer["next"]
+    assert not answer["dropped"], f"{answer['dropped']} exchanges fell out of the record unchecked"
+    for record in answer["exchanges"]:
+        check(from_record(simulator.url, record))
