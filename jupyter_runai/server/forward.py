@@ -20,6 +20,7 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 from tornado.iostream import StreamClosedError
 
+from .. import __version__
 from .handlers import ServerHandler
 from .routes import ROUTES, NotFoundRoute, limit_send_buffer, send_or_drop
 
@@ -147,8 +148,6 @@ class ForwardHandler(ServerHandler):
         self._reply(answer.status_code, data)
 
     def _status_unreachable(self, exc: Exception) -> dict[str, Any]:
-        from .. import __version__
-
         return {
             "version": __version__,
             "mode": "hub",
