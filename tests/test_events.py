@@ -7,7 +7,7 @@ import contextlib
 import socket
 
 import pytest
-from harness import set_faults, stats
+from harness import async_wait_until, set_faults, stats
 from sse import events
 
 LIST = "GET /api/v1/workloads"
@@ -68,7 +68,7 @@ async def test_twenty_views_cost_one_poller(api, jp_serverapp, events_url, jp_au
         assert poller.subscribers == 20
         before = list_calls(sim)
         started = asyncio.get_running_loop().time()
-        await wait_until(lambda: list_calls(sim) - before >= 5)
+        await async_wait_until(lambda: list_calls(sim) - before >= 5, 30)
         # one poller waits 0.2 s between calls, so 5 calls span at least 4 intervals however
         # slow the machine; twenty pollers would make them within one interval
         assert asyncio.get_running_loop().time() - started >= 4 * 0.2 * 0.95
@@ -86,8 +86,10 @@ async def test_poller_runs_only_while_someone_listens(
     async with events(events_url, jp_auth_header) as stream:
         await stream.next()
         assert poller._task is not None
-        await wait_until(lambda: list_calls(sim) >= 2)  # polling on while someone listens
-    await wait_until(lambda: poller._task is None)  # the last view gone: the poller ends...
+        await async_wait_until(lambda: list_calls(sim) >= 2, 30)  # polling on while someone listens
+    await async_wait_until(
+        lambda: poller._task is None, 30
+    )  # the last view gone: the poller ends...
     after_close = list_calls(sim)
     assert poller.subscribers == 0 and list_calls(sim) == after_close  # ...and calls stop
 
@@ -107,7 +109,7 @@ async def test_poller_backs_off_while_runai_fails(
         name, data = await stream.next()
         assert name == "snapshot"
         assert data["error"]["reason"] == "upstream_error"
-        await wait_until(lambda: poller.failures >= 4)
+        await async_wait_until(lambda: poller.failures >= 4, 30)
         # waits of 0.2, 0.4 and 0.8 s between the four calls (constant 0.1 s polling: 0.3 s)
         assert asyncio.get_running_loop().time() - started >= (0.2 + 0.4 + 0.8) * 0.95
         assert list_calls(sim) == poller.failures
@@ -126,13 +128,6 @@ async def test_list_uses_the_fresh_snapshot(api, events_url, jp_auth_header, sim
         assert list_calls(sim) - before <= 2  # the poller's own ticks, not 20 calls
 
 
-async def wait_until(condition, timeout: float = 30.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "timed out"
-        await asyncio.sleep(0.01)
-
-
 async def test_a_new_view_after_an_outage_does_not_wait_out_the_backoff(
     fast_poller, jp_serverapp, events_url, jp_auth_header, sim
 ):
@@ -140,7 +135,7 @@ async def test_a_new_view_after_an_outage_does_not_wait_out_the_backoff(
     set_faults(sim, error_rate=1, error_status=500, match=LIST)
     async with events(events_url, jp_auth_header) as first:
         assert (await first.next())[1]["error"]["reason"] == "upstream_error"
-        await wait_until(lambda: poller.failures >= 5)  # the next poll is 3.2 s away
+        await async_wait_until(lambda: poller.failures >= 5, 30)  # the next poll is 3.2 s away
         set_faults(sim, error_rate=0)
         due = poller.next_poll_at
         async with events(events_url, jp_auth_header) as second:
@@ -193,7 +188,7 @@ async def test_a_stream_whose_client_stopped_reading_is_closed(
     header = "".join(f"{k}: {v}\r\n" for k, v in jp_auth_header.items())
     sock.sendall(f"GET {url.path} HTTP/1.1\r\nHost: {url.netloc}\r\n{header}\r\n".encode())
     try:
-        await wait_until(lambda: poller.subscribers == 1)
+        await async_wait_until(lambda: poller.subscribers == 1, 30)
         image = "registry.example/" + "x" * 1000  # each view carries about 1.6 kB
         for i in range(100):
             await api("POST", "workspaces", {**NOTEBOOK, "gpu": 0, "image": image, "name": f"w{i}"})
@@ -202,10 +197,12 @@ async def test_a_stream_whose_client_stopped_reading_is_closed(
             if poller.subscribers == 0:
                 break
             set_faults(sim, error_rate=1, error_status=500, match=LIST)
-            await wait_until(lambda: poller.error is not None)
+            await async_wait_until(lambda: poller.error is not None, 30)
             set_faults(sim, error_rate=0)
             poller.wake()
-            await wait_until(lambda: poller.error is None or poller.subscribers == 0)
-        await wait_until(lambda: poller.subscribers == 0)  # dropped, not buffered for ever
+            await async_wait_until(lambda: poller.error is None or poller.subscribers == 0, 30)
+        await async_wait_until(
+            lambda: poller.subscribers == 0, 30
+        )  # dropped, not buffered for ever
     finally:
         sock.close()

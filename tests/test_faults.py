@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 import pytest
 from extension import check_answer
-from harness import set_faults, sim_workspaces, stats
+from harness import async_wait_until, set_faults, sim_workspaces, stats
 from openapi_core.exceptions import OpenAPIError
 from sse import EventStream, events
 
@@ -348,13 +348,6 @@ async def matrix(server, sim, client, exchanges, poller, caplog) -> None:
 
 # -- each way an answer can be lost, alone and on purpose -----------------------------------------
 # The matrix meets these by chance; here each happens every time.
-async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.01)
-
-
 async def phase_of(sim: Simulator, wid: str) -> str:
     active, deleted = await Truth(sim).read()
     return active[wid]["phase"] if wid in active else "deleted" if wid in deleted else "missing"
@@ -374,7 +367,7 @@ async def test_a_create_whose_last_try_is_lost_does_not_just_fail(api, sim):
     # three tries answered 503 (Retry-After 0.5 s); the fourth and last is acted on and lost
     set_faults(sim, error_rate=1, error_status=503, retry_after=0.5, match=CREATE, times=3)
     sending = asyncio.ensure_future(api("POST", "workspaces", {**BUSYBOX, "name": "last"}))
-    await until(lambda: stats(sim).get(CREATE, 0) == 3)
+    await async_wait_until(lambda: stats(sim).get(CREATE, 0) == 3)
     set_faults(sim, error_rate=0, drop_connections=1, match=CREATE, times=1)
     answer = await sending
     made = [w["name"] for w in sim_workspaces(sim) if w["name"] == "last"]
@@ -393,7 +386,7 @@ def lost(request, runai_config):
 
 async def test_an_action_whose_answers_are_lost_does_not_just_fail(lost, api, sim):
     created = (await api("POST", "workspaces", {**BUSYBOX, "name": "nb"})).body
-    await until(lambda: sim_workspaces(sim)[0]["phase"] == "Running")
+    await async_wait_until(lambda: sim_workspaces(sim)[0]["phase"] == "Running")
     set_faults(sim, **lost)
     answer = await api("POST", f"workspaces/{created['id']}/suspend")
     set_faults(sim, **OFF)

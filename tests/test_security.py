@@ -11,12 +11,11 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
-from harness import recent_requests, stats
+from harness import recent_requests, stats, wait_until
 from jupyter_client import BlockingKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from live import free_port
@@ -281,14 +280,14 @@ def test_kernels_cannot_read_the_secret_from_the_servers_proc_entry(tmp_path, si
         base_url=f"http://127.0.0.1:{port}/", headers={"Authorization": "token proc-test"}
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
+
+        def ready() -> bool:
             assert server.poll() is None, log.read_text()
             with contextlib.suppress(httpx.TransportError):
-                if http.get("runai/api/status").status_code == 200:
-                    break
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
+                return http.get("runai/api/status").status_code == 200
+            return False
+
+        wait_until(ready, 60, "the server as an unprivileged user")
         kernel_id = http.post("api/kernels", json={"name": "python3"}).json()["id"]
         client = BlockingKernelClient(connection_file=str(runtime / f"kernel-{kernel_id}.json"))
         client.load_connection_file()
