@@ -56,7 +56,9 @@ class HubService:
     def has_token(self) -> bool:
         return bool(self._headers)
 
-    async def request(self, method: str, path: str, query: str, body: bytes | None) -> httpx.Response:
+    async def request(
+        self, method: str, path: str, query: str, body: bytes | None
+    ) -> httpx.Response:
         """One call, its answer read whole."""
         url = f"{self.url}api/{path}" + (f"?{query}" if query else "")
         request = httpx.Request(
