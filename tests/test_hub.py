@@ -198,7 +198,9 @@ def hub_kernel(hub, user: str, token: str) -> Iterator[HubKernel]:
     wait_for(connection_file, 30, "the kernel's connection file")
     client = BlockingKernelClient(connection_file=str(found[0]))
     client.load_connection_file()
-    client.start_channels()
+    # no heartbeat: a kernel still starting on a busy machine misses its 1 s beat and
+    # wait_for_ready calls it dead; readiness is the kernel_info reply, with a deadline
+    client.start_channels(hb=False)
     client.wait_for_ready(timeout=60)
     kernel = HubKernel(hub, kernel_id, client)
     kernel.user, kernel.token = user, token
