@@ -55,6 +55,8 @@ WIDTHS = (700, 1024, 1400)
 HEIGHT = 900
 THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
 TOKEN = "ui-test-token"
+#: The splash screen Lab shows while it loads or changes theme (gone when it is done).
+SPLASH = "#jupyterlab-splash"
 #: Deadline for one UI condition (rendering, a kernel reply, a live update), in ms. Generous:
 #: the machine is 2 shared cores, and a condition wait returns as soon as it holds.
 TIMEOUT_MS = 30_000
@@ -125,6 +127,13 @@ class Lab:
             },
         }
         (workdir / "config.json").write_text(json.dumps(config))
+        # news_url=None alone still leaves Lab 4.6 asking "get notified about Jupyter news?" in a
+        # toast that covers the bottom right: answer it in the user's settings.
+        notification = workdir / "config/lab/user-settings/@jupyterlab/apputils-extension"
+        notification.mkdir(parents=True, exist_ok=True)
+        (notification / "notification.jupyterlab-settings").write_text(
+            json.dumps({"fetchNews": "false", "checkForUpdates": False})
+        )
         env = {k: v for k, v in os.environ.items() if k not in DROP_ENV}
         env.update(
             JUPYTER_CONFIG_DIR=str(workdir / "config"),
@@ -445,6 +454,7 @@ class LabPage:
             page.wait_for_function(
                 "(theme) => document.body.dataset.jpThemeName === theme", arg=THEMES[self.theme]
             )
+            page.wait_for_selector(SPLASH, state="detached")
 
         self.run(load)
 
@@ -524,13 +534,14 @@ class LabPage:
     def switch_theme(self, theme: str) -> None:
         """Change the theme in the open page (as Settings > Theme does) and wait until it shows."""
         self.command("apputils:change-theme", {"theme": THEMES[theme]})
-        self.run(
-            lambda page: page.wait_for_function(
-                "(theme) => document.body.dataset.jpThemeName === theme && "
-                "!document.body.classList.contains('lm-mod-override-cursor')",
-                arg=THEMES[theme],
+
+        def shown(page: Any) -> None:
+            page.wait_for_function(
+                "(theme) => document.body.dataset.jpThemeName === theme", arg=THEMES[theme]
             )
-        )
+            page.wait_for_selector(SPLASH, state="detached")  # Lab shows it while it changes
+
+        self.run(shown)
         self.theme = theme
 
     def screenshot(self, label: str = "", element: Remote | None = None) -> Path:
