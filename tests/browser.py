@@ -100,27 +100,39 @@ def require_chromium() -> str:
 
 
 class Lab:
-    """``python -m jupyterlab`` with jupyter-runai on ``runai_url``; ``stop()`` ends it."""
+    """``python -m jupyterlab`` with jupyter-runai on ``runai_url``; ``stop()`` ends it.
 
-    def __init__(self, workdir: Path, runai_url: str, startup_timeout: float = 120, **runai: Any):
+    ``runai`` adds or overrides ``c.RunaiApp`` settings (``poll_interval=2``); ``runai_url=None``
+    leaves the extension unconfigured (no URL, no credentials); ``extension=False`` disables it.
+    """
+
+    def __init__(
+        self,
+        workdir: Path,
+        runai_url: str | None,
+        *,
+        extension: bool = True,
+        startup_timeout: float = 120,
+        **runai: Any,
+    ):
         self.workdir = workdir
+        self.extension = extension
         self.root = workdir / "root"  # what the file browser shows; notebooks go here
         self.log_path = workdir / "lab.log"
         for folder in ("root", "config", "data", "runtime", "ipython"):
             (workdir / folder).mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
+        credentials = {"url": runai_url, "client_id": "sim-client", "client_secret": "sim-secret"}
         config = {
-            "ServerApp": {"jpserver_extensions": {"jupyter_runai": True}},
+            "ServerApp": {"jpserver_extensions": {"jupyter_runai": extension}},
             "LabApp": {
                 "news_url": None,  # no "get notified about Jupyter news?" toast over the UI
                 "check_for_updates_class": "jupyterlab.NeverCheckForUpdate",
                 "expose_app_in_browser": True,  # window.jupyterapp, to run commands
             },
             "RunaiApp": {
-                "url": runai_url,
-                "client_id": "sim-client",
-                "client_secret": "sim-secret",
+                **(credentials if runai_url else {}),
                 "poll_interval": 0.5,
                 "default_project": "team-a",
                 **runai,
@@ -183,8 +195,9 @@ class Lab:
                     f"JupyterLab exited with {self.process.returncode}:\n{self.log_text()}"
                 )
             try:
+                ready = "runai/api/status" if self.extension else "api/status"
                 if (
-                    self.http.get("runai/api/status").status_code == 200
+                    self.http.get(ready).status_code == 200
                     and self.http.get("lab").status_code == 200
                 ):
                     return
@@ -195,6 +208,15 @@ class Lab:
                     f"JupyterLab did not answer in {timeout} s:\n{self.log_text()}"
                 )
             time.sleep(0.2)
+
+    def api(self, method: str, path: str, body: Any = None) -> httpx.Response:
+        """``method`` on the extension's ``runai/api/<path>``; the answer must match
+        openapi.yaml (``lab.api("POST", "workspaces", {...}).json()``)."""
+        from extension import check_answer
+
+        response = self.http.request(method, f"runai/api/{path}", json=body)
+        check_answer(response, f"{self.url}runai/api")
+        return response
 
     def log_text(self) -> str:
         self._log.flush()
@@ -283,6 +305,16 @@ class Chromium:
         if threading.current_thread().name.startswith("playwright"):
             return fn(*args, **kwargs)  # already there (a callback, a helper calling a helper)
         return self._executor.submit(fn, *args, **kwargs).result()
+
+    def new_page(self, width: int = 1024, height: int = HEIGHT) -> Remote:
+        """A blank tab in a context of its own (``page.context.close()`` ends both)."""
+
+        def open_page() -> Any:
+            context = self.browser.new_context(viewport={"width": width, "height": height})
+            context.set_default_timeout(TIMEOUT_MS)
+            return context.new_page()
+
+        return Remote(self, self.call(open_page))
 
     def stop(self) -> None:
         def close() -> None:
@@ -400,6 +432,13 @@ _CONTRAST_JS = """
 """
 
 
+def contrast(locator: Remote) -> dict[str, Any]:
+    """WCAG contrast of the first element ``locator`` matches, as rendered now: ``{"ratio":
+    4.6, "color": "#2e7d32", "background": "#ffffff", "text": "Running"}`` (colours after
+    compositing). Gradients and background images are not seen: give such elements a colour."""
+    return locator.first.evaluate(_CONTRAST_JS)
+
+
 def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_")
 
@@ -422,14 +461,8 @@ class LabPage:
         self.width = width
         self.theme = theme
 
-        def open_context() -> tuple[Any, Any]:
-            context = chromium.browser.new_context(viewport={"width": width, "height": HEIGHT})
-            context.set_default_timeout(TIMEOUT_MS)
-            page = context.new_page()
-            return context, page
-
-        self.context, self._page = chromium.call(open_context)
-        self.page = Remote(chromium, self._page)
+        self.page = chromium.new_page(width)
+        self._page = self.page._target
         self.console: list[str] = []  # browser console errors, for failure messages
         self.run(lambda page: page.on("console", self._on_console))
 
@@ -556,31 +589,21 @@ class LabPage:
             element.screenshot(path=str(path))
         return path
 
-    def contrast(self, selector_or_locator: Any) -> dict[str, Any]:
-        """``{"ratio", "color", "background", "text"}`` of the first match (a CSS/Playwright
-        selector string, or a function ``page -> Locator``)."""
+    def contrast(self, element: str | Remote) -> dict[str, Any]:
+        """``contrast()`` of ``element``: a selector, or a locator from ``self.page``."""
+        return contrast(self.page.locator(element) if isinstance(element, str) else element)
 
-        def measure(page: Any) -> dict[str, Any]:
-            locator = (
-                page.locator(selector_or_locator)
-                if isinstance(selector_or_locator, str)
-                else selector_or_locator(page)
-            )
-            return locator.first.evaluate(_CONTRAST_JS)
-
-        return self.run(measure)
-
-    def assert_readable(self, selector_or_locator: Any, minimum: float = 4.5) -> float:
+    def assert_readable(self, element: str | Remote, minimum: float = 4.5) -> float:
         """The element's text meets ``minimum``:1 (WCAG AA for normal text); the ratio."""
-        found = self.contrast(selector_or_locator)
+        found = self.contrast(element)
         assert found["ratio"] >= minimum, (
             f"{found['text']!r}: {found['color']} on {found['background']} is "
-            f"{found['ratio']:.2f}:1, below {minimum}:1 ({self.theme} theme)"
+            f"{found['ratio']:.2f}:1, below {minimum}:1 ({self.theme} theme, {self.width} px)"
         )
         return found["ratio"]
 
     def close(self) -> None:
-        self.chromium.call(self.context.close)
+        self.chromium.call(self._page.context.close)
 
 
 def copy_log(lab: Lab, name: str) -> Path:
