@@ -26,7 +26,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -37,6 +36,7 @@ from typing import Any
 
 import httpx
 import nbformat
+from live import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
@@ -78,12 +78,6 @@ DROP_ENV = (
     "JUPYTER_PATH",
     "JUPYTER_CONFIG_PATH",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def require_chromium() -> str:
@@ -258,8 +252,7 @@ class Lab:
     def stop(self) -> None:
         self.http.close()
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)  # Jupyter's clean stop: kernels too
-            self.process.send_signal(signal.SIGINT)  # (the second one skips the prompt)
+            self.process.terminate()  # Jupyter's clean stop: it shuts its kernels down too
             try:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
@@ -283,7 +276,11 @@ class Chromium:
         executable = require_chromium()
         self._executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="playwright")
         started = time.monotonic()
-        self._playwright, self.browser = self.call(self._start, executable)
+        try:
+            self._playwright, self.browser = self.call(self._start, executable)
+        except BaseException:
+            self._executor.shutdown()
+            raise
         self.startup_seconds = time.monotonic() - started
         self.version = self.call(lambda: self.browser.version)
 
@@ -432,6 +429,32 @@ _CONTRAST_JS = """
 """
 
 
+def settle(page: Any, function: str, arg: Any = None, what: str = "") -> Any:
+    """Call the page's JavaScript ``function(arg)``, which may return a promise, and wait (with
+    the page's deadline, which a bare ``evaluate`` lacks) until it settles: its JSON value (or
+    string), or an AssertionError with the rejection."""
+    key = page.evaluate(
+        """(arg) => {
+            const settled = (window.__uiSettled = window.__uiSettled || []);
+            const key = settled.push(undefined) - 1;
+            Promise.resolve()
+                .then(() => (FUNCTION)(arg))
+                .then((value) => {
+                    let json = null;
+                    try { json = JSON.parse(JSON.stringify(value ?? null)); }
+                    catch (e) { json = String(value); }
+                    settled[key] = {value: json};
+                }, (error) => { settled[key] = {error: String(error?.stack || error)}; });
+            return key;
+        }""".replace("FUNCTION", function),
+        arg,
+    )
+    page.wait_for_function("(key) => window.__uiSettled[key] !== undefined", arg=key)
+    outcome = page.evaluate("(key) => window.__uiSettled[key]", key)
+    assert "error" not in outcome, f"{what or function} failed: {outcome['error']}"
+    return outcome["value"]
+
+
 def contrast(locator: Remote) -> dict[str, Any]:
     """WCAG contrast of the first element ``locator`` matches, as rendered now: ``{"ratio":
     4.6, "color": "#2e7d32", "background": "#ffffff", "text": "Running"}`` (colours after
@@ -439,7 +462,7 @@ def contrast(locator: Remote) -> dict[str, Any]:
     return locator.first.evaluate(_CONTRAST_JS)
 
 
-def _safe(name: str) -> str:
+def safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_")
 
 
@@ -457,7 +480,7 @@ class LabPage:
             raise ValueError(f"theme must be one of {sorted(THEMES)}, not {theme!r}")
         self.chromium = chromium
         self.lab = lab
-        self.test = _safe(test)
+        self.test = safe_name(test)
         self.width = width
         self.theme = theme
 
@@ -482,8 +505,8 @@ class LabPage:
 
         def load(page: Any) -> None:
             page.goto(url)
-            page.wait_for_function("() => window.jupyterapp && window.jupyterapp.started")
-            page.wait_for_function("() => window.jupyterapp.restored")
+            page.wait_for_function("() => window.jupyterapp")  # set once Lab has started
+            settle(page, "() => window.jupyterapp.restored")
             page.wait_for_function(
                 "(theme) => document.body.dataset.jpThemeName === theme", arg=THEMES[self.theme]
             )
@@ -492,25 +515,16 @@ class LabPage:
         self.run(load)
 
     def command(self, command: str, args: dict[str, Any] | None = None) -> Any:
-        """Run a JupyterLab command (``notebook:run-all-cells``) and wait for it to finish."""
-
-        def execute(page: Any) -> Any:
-            page.evaluate(
-                """([command, args]) => {
-                    window.__uiCommand = undefined;
-                    window.jupyterapp.commands.execute(command, args).then(
-                        (value) => { window.__uiCommand = {value: value === undefined ? null :
-                                     JSON.parse(JSON.stringify(value ?? null))}; },
-                        (error) => { window.__uiCommand = {error: String(error)}; });
-                }""",
+        """Run a JupyterLab command (``notebook:run-all-cells``), wait for it to finish, and
+        return what it returned (when that is JSON; else its string)."""
+        return self.run(
+            lambda page: settle(
+                page,
+                "([command, args]) => window.jupyterapp.commands.execute(command, args)",
                 [command, args or {}],
+                what=command,
             )
-            page.wait_for_function("() => window.__uiCommand !== undefined")
-            return page.evaluate("() => window.__uiCommand")
-
-        outcome = self.run(execute)
-        assert "error" not in outcome, f"{command} failed: {outcome['error']}"
-        return outcome["value"]
+        )
 
     def open_notebook(self, name: str) -> None:
         """Open ``name`` (under Lab's root) and wait until its kernel is idle."""
@@ -532,28 +546,32 @@ class LabPage:
 
     def run_all(self) -> None:
         """Run every cell of the open notebook and wait until each has run; a cell that
-        raised fails the test with its traceback."""
-        assert self.command("notebook:run-all-cells") is not False, "run-all-cells refused"
-        errors = self.run(
+        raised fails the test with its error."""
+        self.command("notebook:run-all-cells")  # resolves once every cell's reply is in
+        cells = self.run(
             lambda page: page.evaluate(
                 """() => {
                     const model = window.jupyterapp.shell.currentWidget.content.model;
-                    const errors = [];
+                    const cells = [];
                     for (let i = 0; i < model.cells.length; i++) {
                         const cell = model.cells.get(i);
                         if (cell.type !== 'code') continue;
-                        const outputs = cell.outputs;
-                        for (let j = 0; j < outputs.length; j++) {
-                            const out = outputs.get(j).toJSON();
+                        const errors = [];
+                        for (let j = 0; j < cell.outputs.length; j++) {
+                            const out = cell.outputs.get(j).toJSON();
                             if (out.output_type === 'error')
-                                errors.push(out.ename + ': ' + out.evalue);
+                                errors.push(`${out.ename}: ${out.evalue}`);
                         }
+                        cells.push({index: i, count: cell.executionCount, errors});
                     }
-                    return errors;
+                    return cells;
                 }"""
             )
         )
-        assert not errors, f"a cell raised: {errors}"
+        not_run = [cell["index"] for cell in cells if cell["count"] is None]
+        raised = [(cell["index"], cell["errors"]) for cell in cells if cell["errors"]]
+        assert not raised, f"cells raised (index, errors): {raised}"
+        assert not not_run, f"cells {not_run} did not run"
 
     def open_and_run(self, name: str) -> None:
         self.open_notebook(name)
@@ -581,7 +599,7 @@ class LabPage:
         """Save ``test-artifacts/screenshots/<test>[-label]-<width>-<theme>.png`` of the tab
         (or of ``element``, a locator); returns its path."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        stem = "-".join(part for part in (self.test, _safe(label)) if part)
+        stem = "-".join(part for part in (self.test, safe_name(label)) if part)
         path = SCREENSHOTS / f"{stem}-{self.width}-{self.theme}.png"
         if element is None:
             self.run(lambda page: page.screenshot(path=str(path)))
@@ -609,6 +627,6 @@ class LabPage:
 def copy_log(lab: Lab, name: str) -> Path:
     """Keep Lab's log next to the screenshots (after a failure)."""
     SCREENSHOTS.parent.mkdir(parents=True, exist_ok=True)
-    target = SCREENSHOTS.parent / f"{_safe(name)}-lab.log"
+    target = SCREENSHOTS.parent / f"{safe_name(name)}-lab.log"
     shutil.copyfile(lab.log_path, target)
     return target

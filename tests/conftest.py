@@ -247,13 +247,15 @@ def chromium():
 
 
 @pytest.fixture
-def open_lab(request, lab, ui_sim, chromium):
-    """``open_lab(width=1024, theme="light", notebook=None)`` -> ``browser.LabPage``: a new tab
-    (its own browser context) on the session's Lab, on ``/lab`` or, with ``notebook=``, on that
-    notebook with every cell run. Each test starts from the simulator's seed; its tabs and
-    kernels end with it, and a failed test leaves screenshots of its tabs (``-failed``)."""
+def open_lab(request, lab, ui_sim, chromium, lab_factory):
+    """``open_lab(width=1024, theme="light", notebook=None, on=None)`` -> ``browser.LabPage``: a
+    new tab (its own browser context) on the session's Lab (or ``on``, one from ``lab_factory``),
+    on ``/lab`` or, with ``notebook=``, on that notebook with every cell run. Each test starts
+    from the simulator's seed; its tabs and kernels end with it, and a failed test leaves
+    screenshots of its tabs (``-failed``)."""
     from browser import LabPage
 
+    del lab_factory  # requested only so that its Labs stop after these tabs close
     reset(ui_sim)
     wait_until(
         lambda: lab.http.get("runai/api/workspaces").json()["workspaces"] == [],
@@ -261,8 +263,10 @@ def open_lab(request, lab, ui_sim, chromium):
     )
     pages: list[LabPage] = []
 
-    def make(width: int = 1024, theme: str = "light", notebook: str | None = None) -> LabPage:
-        page = LabPage(chromium, lab, request.node.originalname, width, theme)
+    def make(
+        width: int = 1024, theme: str = "light", notebook: str | None = None, on=None
+    ) -> LabPage:
+        page = LabPage(chromium, on or lab, request.node.originalname, width, theme)
         pages.append(page)
         if notebook is None:
             page.goto("lab")
@@ -280,16 +284,36 @@ def open_lab(request, lab, ui_sim, chromium):
 
 
 @pytest.fixture
+def lab_factory(ui_sim, tmp_path):
+    """``lab_factory(extension=False)``, ``lab_factory(runai_url=None)`` (not configured),
+    ``lab_factory(poll_interval=2)``: another JupyterLab (options as ``browser.Lab``; on
+    ``ui_sim`` by default), started now and stopped when the test ends; ``open_lab(on=it)``."""
+    from browser import Lab
+
+    labs = []
+
+    def make(runai_url: str | None = ui_sim.url, **options) -> Lab:
+        started = Lab(tmp_path / f"lab{len(labs)}", runai_url, **options)
+        labs.append(started)
+        return started
+
+    yield make
+    for started in labs:
+        started.stop()
+
+
+@pytest.fixture
 def notebook(request, lab):
     """``notebook("import jupyter_runai as runai", "runai.panel()")`` -> the name of a new
-    notebook of those code cells in Lab's root, unique to the test (for ``open_lab``)."""
-    from browser import _safe
+    notebook of those code cells in Lab's root (or ``on=`` another Lab's), unique to the test,
+    for ``open_lab(notebook=...)``."""
+    from browser import safe_name
 
     made = 0
 
-    def make(*cells: str) -> str:
+    def make(*cells: str, on=None) -> str:
         nonlocal made
         made += 1
-        return lab.notebook(f"{_safe(request.node.name)}-{made}.ipynb", list(cells))
+        return (on or lab).notebook(f"{safe_name(request.node.name)}-{made}.ipynb", list(cells))
 
     return make
