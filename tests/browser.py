@@ -39,7 +39,8 @@ import nbformat
 from live import free_port
 
 REPO = Path(__file__).resolve().parent.parent
-SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+ARTIFACTS = REPO / "test-artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
 #: Debian's package; Playwright cannot download its own browsers here (no CDN access).
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -307,7 +308,10 @@ class Chromium:
         """A blank tab in a context of its own (``page.context.close()`` ends both)."""
 
         def open_page() -> Any:
-            context = self.browser.new_context(viewport={"width": width, "height": height})
+            context = self.browser.new_context(
+                viewport={"width": width, "height": height},
+                permissions=["clipboard-read", "clipboard-write"],  # "Copy as ..." tests
+            )
             context.set_default_timeout(TIMEOUT_MS)
             return context.new_page()
 
@@ -357,6 +361,12 @@ class Remote:
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{name}: Playwright objects are not changed by assignment")
+
+    def __enter__(self) -> Any:  # ``with page.expect_popup() as popup:`` and the like
+        return self._wrap(self._chromium.call(self._target.__enter__))
+
+    def __exit__(self, *exc: Any) -> Any:
+        return self._chromium.call(self._target.__exit__, *exc)
 
     def __repr__(self) -> str:
         return f"Remote({self._chromium.call(repr, self._target)})"
@@ -577,6 +587,21 @@ class LabPage:
         self.open_notebook(name)
         self.run_all()
 
+    def open_sidebar(self, widget_id: str) -> Remote:
+        """Click the left or right sidebar tab of the widget ``widget_id`` (unless it is already
+        open) and return the widget's locator once it shows."""
+        tab = self.page.locator(f'.jp-SideBar li[data-id="{widget_id}"]')
+        panel = self.page.locator(f"#{widget_id}")
+        expect(tab).to_be_visible()
+        if not panel.is_visible():
+            tab.click()
+        expect(panel).to_be_visible()
+        return panel
+
+    def clipboard(self) -> str:
+        """What the page's clipboard holds now (after a "Copy" in the UI)."""
+        return self.run(lambda page: settle(page, "() => navigator.clipboard.readText()"))
+
     def resize(self, width: int, height: int = HEIGHT) -> None:
         """Make the tab ``width`` px wide (Lab relayouts; screenshots are named for it)."""
         self.run(lambda page: page.set_viewport_size({"width": width, "height": height}))
@@ -620,13 +645,12 @@ class LabPage:
         )
         return found["ratio"]
 
+    def keep_evidence(self) -> None:
+        """After a failure: a screenshot (``-failed``), and next to the screenshots folder the
+        browser's console errors and Lab's log, named for the test."""
+        self.screenshot("failed")
+        (ARTIFACTS / f"{self.test}-console.log").write_text("\n".join(self.console))
+        shutil.copyfile(self.lab.log_path, ARTIFACTS / f"{self.test}-lab.log")
+
     def close(self) -> None:
         self.chromium.call(self._page.context.close)
-
-
-def copy_log(lab: Lab, name: str) -> Path:
-    """Keep Lab's log next to the screenshots (after a failure)."""
-    SCREENSHOTS.parent.mkdir(parents=True, exist_ok=True)
-    target = SCREENSHOTS.parent / f"{safe_name(name)}-lab.log"
-    shutil.copyfile(lab.log_path, target)
-    return target

@@ -278,7 +278,7 @@ def open_lab(request, lab, ui_sim, chromium, lab_factory):
     failed = request.node.stash.get(TEST_FAILED, False)
     for page in pages:
         if failed:
-            page.screenshot("failed")
+            page.keep_evidence()
         page.close()
     lab.shutdown_kernels()
 
