@@ -33,10 +33,10 @@ CHECKED_SIMULATORS = (
     "sim",
     "live_sim",
     "hub_sim",
+    "ui_sim",
     "slow_sim",
     "fast_sim",
     "per_user_sim",
-    "ui_sim",
 )
 
 
@@ -218,7 +218,9 @@ TEST_FAILED = pytest.StashKey[bool]()
 
 @pytest.fixture(scope="session")
 def ui_sim() -> Iterator[Simulator]:
-    """The simulator behind the session's JupyterLab; ``open_lab`` resets it for each test."""
+    """The simulator behind the session's JupyterLab (20x real time); ``open_lab`` resets it to
+    the seed for each test. Freeze or step its clock with ``harness.set_clock(ui_sim, ...)``,
+    break it with ``harness.set_faults(ui_sim, ...)``."""
     with Simulator(time_scale=20) as simulator:
         yield simulator
 
@@ -259,6 +261,7 @@ def open_lab(request, lab, ui_sim, chromium, lab_factory):
     reset(ui_sim)
     wait_until(
         lambda: lab.http.get("runai/api/workspaces").json()["workspaces"] == [],
+        timeout=30,
         what="the extension to forget the previous test's workspaces",
     )
     pages: list[LabPage] = []
