@@ -10,7 +10,8 @@ on failure (``lab.log_text()``); readiness is polled with a deadline.
 ``LabPage`` is one browser tab at a given width and theme, with the helpers tests need: open a
 notebook and run it, run a JupyterLab command, screenshot into ``test-artifacts/screenshots/``,
 and the WCAG contrast of an element against what is really behind it. The fixtures that wire
-these together live in conftest.py (``lab``, ``chromium``, ``open_lab``, ``notebook``).
+these together live in conftest.py: ``open_lab`` and ``notebook`` for tests, over the session's
+``ui_sim``, ``lab`` and ``chromium``; ``lab_factory`` for a Lab configured otherwise.
 
 Playwright's sync API runs its own event loop inside a greenlet, and while it is started it
 leaves that loop marked as the thread's running loop, so asyncio code in the same thread
@@ -468,7 +469,8 @@ def settle(page: Any, function: str, arg: Any = None, what: str = "") -> Any:
 def contrast(locator: Remote) -> dict[str, Any]:
     """WCAG contrast of the first element ``locator`` matches, as rendered now: ``{"ratio":
     4.6, "color": "#2e7d32", "background": "#ffffff", "text": "Running"}`` (colours after
-    compositing). Gradients and background images are not seen: give such elements a colour."""
+    compositing). Point it at the element whose own ``color`` the text has (the innermost one
+    around the text). Gradients and background images are not seen."""
     return locator.first.evaluate(_CONTRAST_JS)
 
 
