@@ -80,6 +80,11 @@ def test_users_see_and_touch_only_their_own_workspaces(hub, hub_sim, people):
     assert "alice-nb" in names and "bob-nb" not in names
     names = {w["name"] for w in api(hub, "bob", bob, "GET", "workspaces").json()["workspaces"]}
     assert "bob-nb" in names and "alice-nb" not in names
+    # the query string is forwarded as it is: a project filter reaches the service
+    filtered = api(hub, "alice", alice, "GET", "workspaces?project=team-b").json()["workspaces"]
+    assert filtered == []
+    filtered = api(hub, "alice", alice, "GET", "workspaces?project=team-a").json()["workspaces"]
+    assert [w["name"] for w in filtered] == ["alice-nb"]
 
     reset_stats(hub_sim)
     wid = mine["id"]

@@ -241,8 +241,7 @@ def test_kernels_cannot_read_the_secret_from_the_servers_proc_entry(tmp_path, si
     command = [
         sys.executable,
         "-m",
-        "jupyter",
-        "server",
+        "jupyter_server",
         "--no-browser",
         f"--port={free_port()}",
         "--IdentityProvider.token=proc-test",
