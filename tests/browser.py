@@ -415,7 +415,8 @@ _CONTRAST_JS = """
   let opacity = 1;
   for (let node = element; node && node.nodeType === 1; node = node.parentElement) {
     const style = getComputedStyle(node);
-    opacity *= parseFloat(style.opacity);
+    const own = parseFloat(style.opacity);
+    opacity *= Number.isNaN(own) ? 1 : own;
     const background = rgba(style.backgroundColor);
     if (background[3] > 0) layers.push(background);
     if (background[3] >= 1) break;
@@ -634,11 +635,18 @@ class LabPage:
             element.screenshot(path=str(path))
         return path
 
-    def contrast(self, element: str | Remote) -> dict[str, Any]:
-        """``contrast()`` of ``element``: a selector, or a locator from ``self.page``."""
-        return contrast(self.page.locator(element) if isinstance(element, str) else element)
+    def contrast(self, element: str | Remote | Callable[[Any], Any]) -> dict[str, Any]:
+        """``contrast()`` of ``element``: a selector, a locator from ``self.page``, or a function
+        of the bare page returning a locator (``lambda page: page.get_by_text("Running")``)."""
+        if isinstance(element, str):
+            return contrast(self.page.locator(element))
+        if isinstance(element, Remote):
+            return contrast(element)
+        return self.run(lambda page: element(page).first.evaluate(_CONTRAST_JS))
 
-    def assert_readable(self, element: str | Remote, minimum: float = 4.5) -> float:
+    def assert_readable(
+        self, element: str | Remote | Callable[[Any], Any], minimum: float = 4.5
+    ) -> float:
         """The element's text meets ``minimum``:1 (WCAG AA for normal text); the ratio."""
         found = self.contrast(element)
         assert found["ratio"] >= minimum, (
