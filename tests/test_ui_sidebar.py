@@ -4,6 +4,7 @@ user sees in the left panel, live from the event stream, without reloading the p
 from __future__ import annotations
 
 from browser import THEMES, WIDTHS, expect
+from harness import set_clock, set_faults, wait_until
 
 TAB = '.jp-SideBar li[data-id="jupyter-runai-sidebar"]'
 PANEL = "#jupyter-runai-sidebar"
@@ -48,3 +49,141 @@ def test_the_sidebar_lists_a_workspace_created_through_the_api_without_reload(la
             lp.screenshot()
             lp.assert_readable(f'{PANEL} li[data-name="from-the-api"] .jp-RunaiChip')
             lp.assert_readable(f'{PANEL} li[data-name="from-the-api"] .jp-RunaiRow-name')
+
+
+def listed(lab) -> list[dict]:
+    return lab.http.get("runai/api/workspaces").json()["workspaces"]
+
+
+def test_create_through_the_dialog_refuses_a_bad_name_next_to_the_field(lab, open_lab):
+    lp = open_lab(1024, "light")
+    panel = open_sidebar(lp)
+    panel.locator(".jp-RunaiSidebar-new").click()
+    dialog = lp.page.locator(".jp-RunaiCreateDialog")
+    expect(dialog).to_be_visible()
+    name = dialog.locator('input[name="name"]')
+    name.fill("Bad_Name")
+    error = dialog.locator('.jp-RunaiForm-error[data-field="name"]')
+    expect(error).to_contain_text("'Bad_Name' is not a valid workspace name")  # as you type
+    create_button = dialog.locator(".jp-Dialog-footer button", has_text="Create")
+    create_button.click()
+    expect(dialog).to_be_visible()  # refused: the dialog stays, nothing is created
+    expect(error).to_contain_text("is not a valid workspace name")
+    expect(name).to_have_attribute("aria-invalid", "true")
+    for width in WIDTHS:
+        lp.resize(width)
+        lp.screenshot("dialog-error")
+    lp.resize(1024)
+    assert listed(lab) == []
+    name.fill("from-dialog")
+    expect(error).to_have_text("")
+    dialog.locator('input[name="gpu"]').fill("1")
+    create_button.dblclick()  # one click, one create: a second click while in flight is no-op
+    expect(dialog).to_have_count(0)
+    expect(row(panel, "from-dialog")).to_be_visible()
+    assert [w["name"] for w in listed(lab)] == ["from-dialog"]
+
+
+def test_the_dialog_shows_a_server_refusal_next_to_its_field(lab, open_lab):
+    """A rule only the server can check (the project's quota here) comes back as the server
+    says it; the dialog stays open with the message."""
+    lp = open_lab(1024, "light")
+    panel = open_sidebar(lp)
+    panel.locator(".jp-RunaiSidebar-new").click()
+    dialog = lp.page.locator(".jp-RunaiCreateDialog")
+    dialog.locator('input[name="name"]').fill("too-big")
+    dialog.locator('input[name="gpu"]').fill("1000")
+    dialog.locator(".jp-Dialog-footer button", has_text="Create").click()
+    message = dialog.locator(".jp-RunaiForm-message")
+    expect(message).to_contain_text("Not created")
+    expect(dialog).to_be_visible()
+    assert listed(lab) == []
+
+
+def test_suspend_changes_the_chip_without_reload(lab, open_lab):
+    lp = open_lab(1024, "light")
+    panel = open_sidebar(lp)
+    create(lab, "to-suspend")
+    ws = row(panel, "to-suspend")
+    chip = ws.locator(".jp-RunaiChip")
+    expect(chip).to_have_text("Running")
+    expect(ws.locator('button[data-action="resume"]')).to_be_disabled()
+    ws.locator('button[data-action="suspend"]').click()
+    expect(chip).to_have_text("Stopped")
+    expect(ws.locator('button[data-action="suspend"]')).to_be_disabled()
+    expect(ws.locator('button[data-action="resume"]')).to_be_enabled()
+    ws.locator('button[data-action="resume"]').click()
+    expect(chip).to_have_text("Running")
+
+
+def test_delete_asks_first_naming_what_is_lost(lab, open_lab):
+    lp = open_lab(1024, "light")
+    panel = open_sidebar(lp)
+    create(lab, "to-delete")
+    ws = row(panel, "to-delete")
+    expect(ws).to_be_visible()
+    ws.locator('button[data-action="delete"]').click()
+    dialog = lp.page.locator(".jp-Dialog")
+    expect(dialog).to_contain_text("Delete to-delete in project team-a?")
+    expect(dialog).to_contain_text("cannot be resumed")
+    lp.screenshot("delete-dialog")
+    dialog.locator("button", has_text="Cancel").click()
+    expect(dialog).to_have_count(0)
+    assert [w["name"] for w in listed(lab)] == ["to-delete"]
+    ws.locator('button[data-action="delete"]').click()
+    lp.page.locator(".jp-Dialog button", has_text="Delete").click()
+    expect(ws).to_have_count(0)
+    wait_until(lambda: listed(lab) == [], what="the workspace to be gone")
+
+
+def test_a_notification_appears_when_a_workspace_is_running(lab, open_lab, ui_sim):
+    lp = open_lab(1024, "light")
+    panel = open_sidebar(lp)
+    set_clock(ui_sim, frozen=True)
+    create(lab, "notify-me", tools=[{"port": 8888}])
+    ws = row(panel, "notify-me")
+    expect(ws.locator(".jp-RunaiSpinner")).to_be_visible()  # on its way
+    expect(ws.locator(".jp-RunaiRow-tools a")).to_have_count(0)  # no tool links before Running
+    set_clock(ui_sim, advance=3600)
+    expect(ws.locator(".jp-RunaiChip")).to_have_text("Running")
+    expect(ws.locator(".jp-RunaiSpinner")).to_have_count(0)
+    toast = lp.page.get_by_text("notify-me (team-a) is Running.")
+    expect(toast).to_be_visible()
+    expect(lp.page.get_by_role("button", name="Open port 8888")).to_be_visible()
+    link = ws.locator(".jp-RunaiRow-tools a")
+    expect(link).to_have_text("port 8888")
+    lp.screenshot("running-notification")
+
+
+def test_the_panel_reconnects_after_the_simulator_stops_answering(lab, open_lab, ui_sim):
+    lp = open_lab(1024, "light")
+    panel = open_sidebar(lp)
+    create(lab, "before-outage")
+    expect(row(panel, "before-outage")).to_be_visible()
+    set_faults(ui_sim, error_rate=1, error_status=503)
+    expect(panel).to_have_attribute("data-stream", "upstream-error")
+    state = panel.locator(".jp-RunaiSidebar-stream")
+    expect(state).to_contain_text("Reconnecting to Run:ai")
+    lp.screenshot("outage")
+    set_faults(ui_sim, error_rate=0)
+    expect(panel).to_have_attribute("data-stream", "live")
+    expect(state).to_have_text("")
+    create(lab, "after-outage")
+    expect(row(panel, "after-outage")).to_be_visible()
+    expect(row(panel, "before-outage")).to_be_visible()
+
+
+def test_the_sidebar_is_readable_in_the_dark_theme(lab, open_lab, ui_sim):
+    set_clock(ui_sim, frozen=True)
+    create(lab, "dark-pending", gpu=1)
+    lp = open_lab(1024, "dark")
+    panel = open_sidebar(lp)
+    ws = row(panel, "dark-pending")
+    expect(ws).to_be_visible()
+    for selector in (".jp-RunaiRow-name", ".jp-RunaiChip", ".jp-RunaiRow-project"):
+        lp.assert_readable(f'{PANEL} li[data-name="dark-pending"] {selector}')
+    lp.assert_readable(f"{PANEL} .jp-RunaiSidebar-title")
+    lp.assert_readable(f"{PANEL} .jp-RunaiSidebar-badge")
+    for width in WIDTHS:
+        lp.resize(width)
+        lp.screenshot()
