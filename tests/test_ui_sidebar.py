@@ -3,6 +3,9 @@ user sees in the left panel, live from the event stream, without reloading the p
 
 from __future__ import annotations
 
+import json
+
+import pytest
 from browser import THEMES, WIDTHS, expect
 from harness import set_clock, set_faults, wait_until
 
@@ -187,3 +190,71 @@ def test_the_sidebar_is_readable_in_the_dark_theme(lab, open_lab, ui_sim):
     for width in WIDTHS:
         lp.resize(width)
         lp.screenshot()
+
+
+def set_settings(lab, **values) -> None:
+    """The sidebar's settings, through the settings API (as Settings > Run:ai does)."""
+    answer = lab.http.put("lab/api/settings/jupyter-runai:plugin", json={"raw": json.dumps(values)})
+    assert answer.status_code == 204, answer.text
+
+
+@pytest.fixture
+def sidebar_settings(lab):
+    """Set the sidebar's settings for one test; back to the defaults after it."""
+    yield lambda **values: set_settings(lab, **values)
+    set_settings(lab)
+
+
+def test_the_commands_open_the_sidebar_and_the_dialog(lab, open_lab):
+    lp = open_lab(1024, "light")
+    panel = lp.page.locator(PANEL)
+    expect(panel).to_be_hidden()  # openOnStartup is off by default
+    lp.command("jupyter-runai:open")
+    expect(panel).to_be_visible()
+    lp.command("jupyter-runai:refresh")
+    expect(panel).to_have_attribute("data-stream", "live")
+    # not awaited: the command's promise ends when the dialog closes
+    lp.run(
+        lambda page: page.evaluate(
+            "() => { window.jupyterapp.commands.execute('jupyter-runai:new-workspace'); }"
+        )
+    )
+    expect(lp.page.locator(".jp-RunaiCreateDialog")).to_be_visible()
+    lp.page.keyboard.press("Escape")
+    labels = lp.run(
+        lambda page: page.evaluate(
+            "() => ['jupyter-runai:open', 'jupyter-runai:new-workspace', 'jupyter-runai:refresh']"
+            ".map(id => window.jupyterapp.commands.label(id))"
+        )
+    )
+    assert labels == [
+        "Run:ai: Show Workspaces",
+        "Run:ai: New Workspace…",
+        "Run:ai: Refresh Workspaces",
+    ]
+
+
+def test_settings_open_on_startup_and_turn_notifications_off(
+    lab, open_lab, ui_sim, sidebar_settings
+):
+    sidebar_settings(openOnStartup=True, notifications=False)
+    lp = open_lab(1024, "light")
+    panel = lp.page.locator(PANEL)
+    expect(panel).to_be_visible()  # no click: open on startup
+    expect(panel).to_have_attribute("data-stream", "live")
+    create(lab, "quiet")
+    expect(row(panel, "quiet").locator(".jp-RunaiChip")).to_have_text("Running")
+    create(lab, "quiet-2")  # by the time its row shows, a notification for "quiet" would have
+    expect(row(panel, "quiet-2").locator(".jp-RunaiChip")).to_have_text("Running")
+    expect(lp.page.get_by_text("quiet (team-a) is Running.")).to_have_count(0)
+
+
+def test_a_row_inserts_its_python_call_into_the_active_notebook(lab, open_lab, notebook):
+    create(lab, "copied", gpu=1)
+    lp = open_lab(1024, "light", notebook=notebook("1 + 1"))
+    panel = open_sidebar(lp)
+    row(panel, "copied").locator("select.jp-RunaiCopy").select_option("insert")
+    cell = lp.page.locator(".jp-Notebook .jp-Cell").nth(1)
+    expect(cell).to_contain_text(
+        'ws = jupyter_runai.create("copied", project="team-a", image="busybox", gpu=1)'
+    )
