@@ -258,3 +258,23 @@ def test_a_row_inserts_its_python_call_into_the_active_notebook(lab, open_lab, n
     expect(cell).to_contain_text(
         'ws = jupyter_runai.create("copied", project="team-a", image="busybox", gpu=1)'
     )
+
+
+def test_an_action_run_ai_refuses_is_a_notification_with_the_server_message(lab, open_lab, ui_sim):
+    lp = open_lab(1024, "light")
+    panel = open_sidebar(lp)
+    create(lab, "refused")
+    ws = row(panel, "refused")
+    expect(ws.locator(".jp-RunaiChip")).to_have_text("Running")
+    set_faults(
+        ui_sim,
+        error_rate=1,
+        error_status=403,
+        match="POST /api/v1/workloads/workspaces/{workloadId}/suspend",
+        times=1,
+    )
+    ws.locator('button[data-action="suspend"]').click()
+    toast = lp.page.get_by_text("Could not suspend refused:")
+    expect(toast).to_be_visible()
+    lp.screenshot("action-error")
+    expect(ws.locator(".jp-RunaiChip")).to_have_text("Running")
