@@ -4,10 +4,11 @@ user sees in the left panel, live from the event stream, without reloading the p
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pytest
 from browser import THEMES, WIDTHS, expect
-from harness import set_clock, set_faults, wait_until
+from harness import reset, set_clock, set_faults, wait_until
 
 TAB = '.jp-SideBar li[data-id="jupyter-runai-sidebar"]'
 PANEL = "#jupyter-runai-sidebar"
@@ -43,6 +44,9 @@ def test_the_sidebar_lists_a_workspace_created_through_the_api_without_reload(la
     expect(ws.locator(".jp-RunaiRow-project")).to_have_text("team-a")
     expect(ws.locator(".jp-RunaiChip")).to_have_text("Running")
     expect(ws.locator(".jp-RunaiRow-tools a")).to_have_count(0)  # no tools were asked for
+    age = ws.locator(".jp-RunaiRow-age")
+    seen = age.text_content()
+    expect(age).not_to_have_text(seen)  # the age ticks, with no new event
     for theme in THEMES:
         if theme != lp.theme:
             lp.switch_theme(theme)
@@ -278,3 +282,51 @@ def test_an_action_run_ai_refuses_is_a_notification_with_the_server_message(lab,
     expect(toast).to_be_visible()
     lp.screenshot("action-error")
     expect(ws.locator(".jp-RunaiChip")).to_have_text("Running")
+
+
+def test_the_sidebar_works_in_notebook_7(ui_sim, chromium, tmp_path):
+    """Notebook 7 has no layout restorer or palette of JupyterLab's: the sidebar needs only
+    optional tokens, and its command opens it beside a notebook."""
+    from browser import Lab
+
+    class Notebook7(Lab):
+        """browser.Lab, running ``python -m notebook`` instead of jupyterlab."""
+
+        def __init__(self, *args, **kwargs):
+            real = subprocess.Popen
+
+            def popen(command, **options):
+                command = [("notebook" if part == "jupyterlab" else part) for part in command]
+                command.append("--JupyterNotebookApp.expose_app_in_browser=True")
+                return real(command, **options)
+
+            subprocess.Popen = popen
+            try:
+                super().__init__(*args, **kwargs)
+            finally:
+                subprocess.Popen = real
+
+    reset(ui_sim)
+    nb7 = Notebook7(tmp_path, ui_sim.url)
+    try:
+        create(nb7, "in-notebook-7")
+        nb7.notebook("blank.ipynb", ["1 + 1"])
+
+        def open_sidebar_in_notebook(page):
+            page.goto(nb7.page_url("notebooks/blank.ipynb"))
+            page.wait_for_function(
+                "() => window.jupyterapp?.commands.hasCommand('jupyter-runai:open')"
+            )
+            page.evaluate("() => window.jupyterapp.commands.execute('jupyter-runai:open')")
+            page.locator(f'{PANEL} li[data-name="in-notebook-7"]').wait_for()
+
+        context = chromium.call(
+            chromium.browser.new_context, viewport={"width": 1024, "height": 900}
+        )
+        try:
+            page = chromium.call(context.new_page)
+            chromium.call(open_sidebar_in_notebook, page)
+        finally:
+            chromium.call(context.close)
+    finally:
+        nb7.stop()
