@@ -12,7 +12,7 @@ export interface ICreateDialogOptions {
   projects: string[];
   defaultProject: string;
   copy(text: string, what: string): void;
-  insert(body: ICreateBody): void;
+  insert(body: ICreateBody): void | Promise<void>;
   created(ws: IWorkspace): void;
 }
 
@@ -51,7 +51,7 @@ export class CreateDialog extends Dialog<ICreateBody | null> {
     insert.addEventListener('click', () => {
       const body = form.checked();
       if (body) {
-        _options.insert(body);
+        void _options.insert(body);
       }
     });
     form.copyRow.append(insert);

@@ -9,7 +9,6 @@ import {
 } from '@jupyterlab/application';
 import { Clipboard, Dialog, ICommandPalette, Notification, showDialog } from '@jupyterlab/apputils';
 import { URLExt } from '@jupyterlab/coreutils';
-import { INotebookTracker, NotebookActions } from '@jupyterlab/notebook';
 import { ServerConnection } from '@jupyterlab/services';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { LabIcon } from '@jupyterlab/ui-components';
@@ -58,13 +57,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
   description: 'Run:ai GPU workspaces in a sidebar: live, with actions, a create dialog and notifications.',
   autoStart: true,
-  optional: [ILayoutRestorer, ICommandPalette, ISettingRegistry, INotebookTracker],
+  optional: [ILayoutRestorer, ICommandPalette, ISettingRegistry],
   activate: (
     app: JupyterFrontEnd,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
-    registry: ISettingRegistry | null,
-    notebooks: INotebookTracker | null
+    registry: ISettingRegistry | null
   ) => {
     const settings: ISettings = { ...DEFAULTS };
     const service = new WorkspaceService(requester());
@@ -74,16 +72,18 @@ const plugin: JupyterFrontEndPlugin<void> = {
       Clipboard.copyToSystem(text);
       Notification.info(`Copied ${what} to the clipboard.`, { autoClose: 3000 });
     };
-    const insert = (body: ICreateBody) => {
-      const panel = notebooks?.currentWidget;
-      if (!panel) {
-        Notification.warning('Open a notebook first: the Python call goes into its active cell.', {
+    // The notebook in the main area, duck-typed: importing @jupyterlab/notebook for its tracker
+    // token would add 200 MB of node_modules (mermaid) for one call.
+    const insert = async (body: ICreateBody) => {
+      const panel = app.shell.currentWidget as any;
+      const notebook = panel?.content;
+      if (!notebook || typeof notebook.activeCellIndex !== 'number' || !notebook.model?.cells) {
+        Notification.warning('Open a notebook first: the Python call goes below its active cell.', {
           autoClose: 5000
         });
         return;
       }
-      const notebook = panel.content;
-      NotebookActions.insertBelow(notebook);
+      await app.commands.execute('notebook:insert-cell-below');
       notebook.activeCell?.model.sharedModel.setSource(pythonCall(body));
       app.shell.activateById(panel.id);
     };
@@ -131,7 +131,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       act: (ws, action) => void act(ws, action),
       copy: (ws, format: CopyFormat) =>
         copy(render(format, bodyOfWorkspace(ws)), `the ${format === 'cli' ? 'runai command' : format === 'magic' ? '%runai line' : 'Python call'} for ${ws.name}`),
-      insert: ws => insert(bodyOfWorkspace(ws)),
+      insert: ws => void insert(bodyOfWorkspace(ws)),
       newWorkspace: () => void newWorkspace(),
       refresh: () => {
         service.reconnect();
