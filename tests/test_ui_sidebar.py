@@ -50,6 +50,7 @@ def test_the_sidebar_lists_a_workspace_created_through_the_api_without_reload(la
     for theme in THEMES:
         if theme != lp.theme:
             lp.switch_theme(theme)
+            expect(lp.page.locator("#jupyterlab-splash")).to_have_count(0)  # no fade in the shot
         for width in WIDTHS:
             lp.resize(width)
             expect(ws).to_be_visible()
@@ -77,9 +78,14 @@ def test_create_through_the_dialog_refuses_a_bad_name_next_to_the_field(lab, ope
     expect(dialog).to_be_visible()  # refused: the dialog stays, nothing is created
     expect(error).to_contain_text("is not a valid workspace name")
     expect(name).to_have_attribute("aria-invalid", "true")
-    for width in WIDTHS:
-        lp.resize(width)
-        lp.screenshot("dialog-error")
+    for theme in ("light", "dark"):
+        if theme != lp.theme:
+            lp.switch_theme(theme)
+            expect(lp.page.locator("#jupyterlab-splash")).to_have_count(0)
+        lp.assert_readable('.jp-RunaiForm-error[data-field="name"]')
+        for width in WIDTHS:
+            lp.resize(width)
+            lp.screenshot("dialog-error")
     lp.resize(1024)
     assert listed(lab) == []
     name.fill("from-dialog")
