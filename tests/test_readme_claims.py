@@ -136,6 +136,7 @@ CLAIMS: dict[str, list[str]] = {
         "test_labextension.py::test_the_wheel_installs_the_sidebar_without_node",
     ],
     "Each row shows the name, project, a phase chip": [
+        "test_ui_sidebar.py::test_a_pending_workspace_says_why_and_is_told_past_the_threshold",
         "test_ui_sidebar.py::test_the_sidebar_lists_a_workspace_created_through_the_api_without_reload",
         "test_ui_sidebar.py::test_a_notification_appears_when_a_workspace_is_running",
         "test_labextension.py::test_the_typescript_unit_tests_pass",
@@ -171,6 +172,7 @@ CLAIMS: dict[str, list[str]] = {
         "test_labextension.py::test_the_typescript_unit_tests_pass",
     ],
     "when a workspace is Running (with its tool links), Failed or Stopped": [
+        "test_ui_sidebar.py::test_a_pending_workspace_says_why_and_is_told_past_the_threshold",
         "test_ui_sidebar.py::test_a_notification_appears_when_a_workspace_is_running",
         "test_labextension.py::test_the_typescript_unit_tests_pass",
     ],

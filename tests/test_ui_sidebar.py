@@ -336,3 +336,21 @@ def test_the_sidebar_works_in_notebook_7(ui_sim, chromium, tmp_path):
             chromium.call(context.close)
     finally:
         nb7.stop()
+
+
+def test_a_pending_workspace_says_why_and_is_told_past_the_threshold(
+    lab, open_lab, sidebar_settings
+):
+    sidebar_settings(pendingThreshold=0)
+    lp = open_lab(1024, "light")
+    panel = open_sidebar(lp)
+    create(lab, "hog", gpu=4)  # team-a's whole quota
+    expect(row(panel, "hog").locator(".jp-RunaiChip")).to_have_text("Running")
+    create(lab, "waiter", gpu=1)
+    waiter = row(panel, "waiter")
+    expect(waiter.locator(".jp-RunaiChip")).to_have_text("Pending")
+    reason = waiter.locator(".jp-RunaiRow-reason")
+    expect(reason).to_contain_text("over quota")
+    expect(lp.page.get_by_text("waiter (team-a) has been Pending for")).to_be_visible()
+    lp.screenshot("pending")
+    lp.assert_readable(f'{PANEL} li[data-name="waiter"] .jp-RunaiRow-reason')

@@ -24,6 +24,11 @@ const VERSION: string = require('../package.json').version;
 
 export const PLUGIN_ID = 'jupyter-runai:plugin';
 
+/** "45 s", "6 min": how long a workspace has waited. */
+function waited(seconds: number): string {
+  return seconds < 90 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`;
+}
+
 export namespace CommandIDs {
   export const open = 'jupyter-runai:open';
   export const newWorkspace = 'jupyter-runai:new-workspace';
@@ -185,7 +190,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
           break;
         case 'pending':
           Notification.warning(
-            `${ws.name}${where} has been Pending for ${Math.round(notice.seconds / 60)} min: ${notice.reason}`,
+            `${ws.name}${where} has been Pending for ${waited(notice.seconds)}: ${notice.reason}`,
             { autoClose: false }
           );
           break;
