@@ -354,3 +354,33 @@ def test_a_pending_workspace_says_why_and_is_told_past_the_threshold(
     expect(lp.page.get_by_text("waiter (team-a) has been Pending for")).to_be_visible()
     lp.screenshot("pending")
     lp.assert_readable(f'{PANEL} li[data-name="waiter"] .jp-RunaiRow-reason')
+
+
+def test_the_dialog_copies_the_same_create_as_a_runai_command(lab, open_lab):
+    lp = open_lab(1024, "light")
+    panel = open_sidebar(lp)
+    lp.run(
+        lambda page: page.evaluate(
+            "() => { window.__copied = []; window.addEventListener('copy', e => "
+            "window.__copied.push(e.clipboardData.getData('text'))); }"
+        )
+    )
+    panel.locator(".jp-RunaiSidebar-new").click()
+    dialog = lp.page.locator(".jp-RunaiCreateDialog")
+    dialog.locator('input[name="name"]').fill("copy-me")
+    dialog.locator('input[name="gpu"]').fill("0.5")
+    dialog.locator('textarea[name="env"]').fill("MODE=fast lane")
+    dialog.get_by_role("button", name="Copy as runai CLI").click()
+    dialog.get_by_role("button", name="Copy as Python").click()
+    copied = lp.run(
+        lambda page: page.wait_for_function(
+            "() => window.__copied.length === 2 && window.__copied"
+        ).json_value()
+    )
+    assert copied == [
+        "runai workspace submit copy-me -p team-a -i jupyter/scipy-notebook "
+        "--gpu-portion-request 0.5 --cpu-core-request 1 -e 'MODE=fast lane'",
+        'import jupyter_runai\n\nws = jupyter_runai.create("copy-me", project="team-a", '
+        'image="jupyter/scipy-notebook", gpu=0.5, cpu=1, env={"MODE": "fast lane"})',
+    ]
+    assert listed(lab) == []  # copying creates nothing
