@@ -183,3 +183,23 @@ def test_the_wheel_installs_the_sidebar_without_node(wheel, tmp_path):
     assert re.search(
         rf"{NAME} v{re.escape(npm_version())} enabled\s+OK \(python, {NAME}\)", section
     ), listing
+
+
+def test_what_copy_as_writes_runs_in_a_kernel(kernel, live):
+    """The %runai line and the Python call the sidebar copies (labextension/test/
+    copyas-cases.json, which the jest tests hold the TypeScript to) create the workspace they
+    describe in a real kernel; the %runai line has the runai CLI's flags."""
+    cases = json.loads((LABEXT / "test" / "copyas-cases.json").read_text())["cases"]
+    magic, python = cases
+    assert magic["cli"].removeprefix("runai workspace submit ") == magic["magic"].removeprefix(
+        "%runai submit "
+    )
+    kernel.ok("%load_ext jupyter_runai")
+    kernel.ok(magic["magic"])
+    kernel.ok(python["python"])
+    made = {w["name"]: w for w in live.http.get("runai/api/workspaces").json()["workspaces"]}
+    assert made["copied-magic"]["project"] == "team-a"
+    assert made["copied-magic"]["gpu"]["requested"] == 0.5
+    (prefixed,) = [w for name, w in made.items() if name.startswith("copied-py-")]
+    assert prefixed["gpu"]["requested"] == 2
+    assert prefixed["image"] == "busybox"

@@ -167,6 +167,11 @@ CLAIMS: dict[str, list[str]] = {
     "Create is disabled while a create is in flight": [
         "test_ui_sidebar.py::test_create_through_the_dialog_refuses_a_bad_name_next_to_the_field"
     ],
+    '"Copy as" on each row and in the dialog gives the `runai workspace submit` command': [
+        "test_ui_sidebar.py::test_the_dialog_copies_the_same_create_as_a_runai_command",
+        "test_labextension.py::test_what_copy_as_writes_runs_in_a_kernel",
+        "test_labextension.py::test_the_typescript_unit_tests_pass",
+    ],
     "inserts the Python call into the active notebook": [
         "test_ui_sidebar.py::test_a_row_inserts_its_python_call_into_the_active_notebook",
         "test_labextension.py::test_the_typescript_unit_tests_pass",

@@ -47,3 +47,13 @@ describe('copy as', () => {
     expect(bodyOfWorkspace(ws)).toEqual({ name: 'nb', project: 'team-a', image: 'busybox', gpu: 1 });
   });
 });
+
+import fixture from './copyas-cases.json';
+
+describe('the cases a real kernel runs (tests/test_labextension.py)', () => {
+  it.each(fixture.cases)('writes $body.name as recorded', ({ body, cli, magic, python }) => {
+    expect(cliCommand(body)).toBe(cli);
+    expect(magicLine(body)).toBe(magic);
+    expect(pythonCall(body)).toBe(python);
+  });
+});
