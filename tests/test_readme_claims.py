@@ -183,7 +183,7 @@ CLAIMS: dict[str, list[str]] = {
     ],
     "`openOnStartup` (off)": [
         "test_labextension.py::test_the_settings_schema_has_what_the_sidebar_reads",
-        "test_ui_sidebar.py::test_settings_open_on_startup_and_turn_notifications_off",
+        "test_ui_sidebar.py::test_settings_open_on_startup_turn_notifications_off_and_set_the_project",
     ],
     "**Commands** in the palette": [
         "test_ui_sidebar.py::test_the_commands_open_the_sidebar_and_the_dialog"

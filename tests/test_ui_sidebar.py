@@ -244,10 +244,10 @@ def test_the_commands_open_the_sidebar_and_the_dialog(lab, open_lab):
     ]
 
 
-def test_settings_open_on_startup_and_turn_notifications_off(
+def test_settings_open_on_startup_turn_notifications_off_and_set_the_project(
     lab, open_lab, ui_sim, sidebar_settings
 ):
-    sidebar_settings(openOnStartup=True, notifications=False)
+    sidebar_settings(openOnStartup=True, notifications=False, defaultProject="team-b")
     lp = open_lab(1024, "light")
     panel = lp.page.locator(PANEL)
     expect(panel).to_be_visible()  # no click: open on startup
@@ -257,6 +257,8 @@ def test_settings_open_on_startup_and_turn_notifications_off(
     create(lab, "quiet-2")  # by the time its row shows, a notification for "quiet" would have
     expect(row(panel, "quiet-2").locator(".jp-RunaiChip")).to_have_text("Running")
     expect(lp.page.get_by_text("quiet (team-a) is Running.")).to_have_count(0)
+    panel.locator(".jp-RunaiSidebar-new").click()  # the dialog proposes the default project
+    expect(lp.page.locator('.jp-RunaiCreateDialog select[name="project"]')).to_have_value("team-b")
 
 
 def test_a_row_inserts_its_python_call_into_the_active_notebook(lab, open_lab, notebook):
