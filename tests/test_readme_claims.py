@@ -126,6 +126,72 @@ CLAIMS: dict[str, list[str]] = {
     "one upstream list per interval, however many users watch": [
         "test_hub.py::test_five_users_streams_cost_one_list_call_per_interval"
     ],
+    # the JupyterLab sidebar
+    "adds a Run:ai workspaces panel to JupyterLab's left sidebar": [
+        "test_labextension.py::test_jupyterlab_lists_the_sidebar_enabled_and_ok",
+        "test_ui_sidebar.py::test_the_sidebar_lists_a_workspace_created_through_the_api_without_reload",
+    ],
+    "installing it needs no Node.js": [
+        "test_labextension.py::test_the_wheel_holds_the_prebuilt_sidebar",
+        "test_labextension.py::test_the_wheel_installs_the_sidebar_without_node",
+    ],
+    "Each row shows the name, project, a phase chip": [
+        "test_ui_sidebar.py::test_a_pending_workspace_says_why_and_is_told_past_the_threshold",
+        "test_ui_sidebar.py::test_the_sidebar_lists_a_workspace_created_through_the_api_without_reload",
+        "test_ui_sidebar.py::test_a_notification_appears_when_a_workspace_is_running",
+        "test_labextension.py::test_the_typescript_unit_tests_pass",
+    ],
+    'says "Reconnecting" while Run:ai or the server does not answer': [
+        "test_ui_sidebar.py::test_the_panel_reconnects_after_the_simulator_stops_answering",
+        "test_labextension.py::test_the_typescript_unit_tests_pass",
+    ],
+    'A "simulated" badge shows when the upstream is a simulator': [
+        "test_ui_sidebar.py::test_the_sidebar_lists_a_workspace_created_through_the_api_without_reload",
+        "test_labextension.py::test_the_typescript_unit_tests_pass",
+    ],
+    "Suspend, Resume and Delete are enabled only where the phase allows": [
+        "test_ui_sidebar.py::test_suspend_changes_the_chip_without_reload"
+    ],
+    "Delete asks first and names what is lost": [
+        "test_ui_sidebar.py::test_delete_asks_first_naming_what_is_lost"
+    ],
+    "Errors appear as JupyterLab notifications with the server's message": [
+        "test_ui_sidebar.py::test_an_action_run_ai_refuses_is_a_notification_with_the_server_message"
+    ],
+    "applies the same rules with the same messages": [
+        "test_labextension.py::test_the_sidebar_applies_the_create_rules_of_create_body",
+        "test_ui_sidebar.py::test_create_through_the_dialog_refuses_a_bad_name_next_to_the_field",
+        "test_ui_sidebar.py::test_the_dialog_shows_a_server_refusal_next_to_its_field",
+        "test_labextension.py::test_the_typescript_unit_tests_pass",
+    ],
+    "Create is disabled while a create is in flight": [
+        "test_ui_sidebar.py::test_create_through_the_dialog_refuses_a_bad_name_next_to_the_field"
+    ],
+    '"Copy as" on each row and in the dialog gives the `runai workspace submit` command': [
+        "test_ui_sidebar.py::test_the_dialog_copies_the_same_create_as_a_runai_command",
+        "test_labextension.py::test_what_copy_as_writes_runs_in_a_kernel",
+        "test_labextension.py::test_the_typescript_unit_tests_pass",
+    ],
+    "inserts the Python call into the active notebook": [
+        "test_ui_sidebar.py::test_a_row_inserts_its_python_call_into_the_active_notebook",
+        "test_labextension.py::test_the_typescript_unit_tests_pass",
+    ],
+    "when a workspace is Running (with its tool links), Failed or Stopped": [
+        "test_ui_sidebar.py::test_a_pending_workspace_says_why_and_is_told_past_the_threshold",
+        "test_ui_sidebar.py::test_a_notification_appears_when_a_workspace_is_running",
+        "test_labextension.py::test_the_typescript_unit_tests_pass",
+    ],
+    "`openOnStartup` (off)": [
+        "test_labextension.py::test_the_settings_schema_has_what_the_sidebar_reads",
+        "test_ui_sidebar.py::test_settings_open_on_startup_turn_notifications_off_and_set_the_project",
+    ],
+    "**Commands** in the palette": [
+        "test_ui_sidebar.py::test_the_commands_open_the_sidebar_and_the_dialog"
+    ],
+    "The sidebar's JavaScript is 52 KB minified": [
+        "test_labextension.py::test_the_bundle_is_under_200_kb_minified"
+    ],
+    "budget 200 KB": ["test_labextension.py::test_the_bundle_is_under_200_kb_minified"],
 }
 
 #: README paragraphs every sentence of which must be covered by a claim above.
@@ -135,6 +201,11 @@ SECTIONS = (
     "- **Errors** are always JSON",
     "- **One poller.**",
     "- **Idle culling keeps working.**",
+    "- **The sidebar.**",
+    "- **Actions.**",
+    "- **New workspace.**",
+    "- **Notifications** tell",
+    "- **Settings** (Settings",
 )
 
 
