@@ -90,6 +90,9 @@ class LiveServer:
             connection_file=str(self.runtime / f"kernel-{kernel_id}.json")
         )
         client.load_connection_file()
+        # a kernel busy starting on a loaded machine can take over a second to answer the first
+        # heartbeat; the default 1 s makes wait_for_ready call it dead
+        client.hb_channel.time_to_dead = 10.0
         client.start_channels()
         client.wait_for_ready(timeout=60)
         return Kernel(self, kernel_id, client)
