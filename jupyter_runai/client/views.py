@@ -54,7 +54,7 @@ def workspace_tools(ws: Workspace) -> list[dict[str, Any]]:
     if isinstance(exposed, list) and exposed:
         return [
             {
-                "name": e.get("toolName") or e.get("name"),
+                "name": e.get("name") or e.get("toolName"),  # as Run:ai names the connection
                 "type": e.get("toolType"),
                 "port": e.get("container"),
                 "url": e.get("url"),

@@ -126,6 +126,7 @@ class CreateForm(w.VBox):
             "name_prefix": self.name_prefix,
         }
         for field, widget in self.inputs.items():
+            widget.add_class(f"runai-field-{field.replace('_', '-')}")  # for CSS and tests
             widget.observe(lambda _change, field=field: self._edited(field), "value")
         labels = {
             "name": "Name",
