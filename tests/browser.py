@@ -375,7 +375,8 @@ _CONTRAST_JS = """
   let opacity = 1;
   for (let node = element; node && node.nodeType === 1; node = node.parentElement) {
     const style = getComputedStyle(node);
-    opacity *= parseFloat(style.opacity);
+    const own = parseFloat(style.opacity);
+    opacity *= Number.isNaN(own) ? 1 : own;
     const background = rgba(style.backgroundColor);
     if (background[3] > 0) layers.push(background);
     if (background[3] >= 1) break;

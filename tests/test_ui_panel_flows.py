@@ -104,7 +104,7 @@ def test_suspend_resume_and_delete_from_the_rows(lab, open_lab, notebook):
 
 
 def test_the_table_reads_well_from_700_px_in_both_themes(lab, open_lab, notebook):
-    long_name = "a-rather-long-workspace-name-for-narrow-views"[:40]
+    long_name = "a-rather-long-workspace-name-for-a-view"  # 39 characters
     create(lab, long_name, gpu=0.5)
     body = {
         "name": "with-jupyter",

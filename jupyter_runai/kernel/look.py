@@ -70,7 +70,7 @@ def phase_badge(phase: str, transitional: bool, live: bool = False) -> str:
             '<span class="runai-spinner"></span>' if live else '<span class="runai-still"></span>'
         )
     return (
-        f'<span class="runai-phase" style="color:{colour(role)};font-weight:600">'
+        f'<span class="runai-badge" style="color:{colour(role)};font-weight:600">'
         f"{ring}{html.escape(phase)}</span>"
     )
 

@@ -25,8 +25,8 @@ from ..look import CSS, colour, phase_badge, tool_links
 
 COLUMNS = ("Name", "Project", "Phase", "GPUs", "Age", "Tools")
 #: The cells' grid: names and tools take the spare room; phase, GPUs and age never clip.
-GRID = "minmax(5em,3fr) minmax(3.5em,2fr) 8.5em 4.5em 3.2em minmax(4.5em,2fr)"
-NARROW_GRID = "minmax(5em,3fr) 8.5em 4.5em 3.2em minmax(4.5em,2fr)"
+GRID = "minmax(6em,3fr) minmax(4em,2fr) 7.5em 4em 3em minmax(6.5em,2fr)"
+NARROW_GRID = "minmax(6em,3fr) 7.5em 4em 3em minmax(6.5em,2fr)"
 TABLE_CSS = (
     "<style>"
     ".runai-box{container-type:inline-size;container-name:runai-row}"
@@ -35,12 +35,21 @@ TABLE_CSS = (
     "color:var(--jp-ui-font-color1,inherit)}"
     ".runai-cells>span{overflow:hidden;text-overflow:ellipsis;white-space:nowrap;min-width:0}"
     ".runai-head{font-weight:600}"
+    ".runai-cells>span.runai-tools{white-space:normal}.runai-tools a{white-space:nowrap}"
     ".runai-note{font-size:90%;line-height:1.3;padding:0 0 4px 2px;white-space:normal;"
     f"color:{colour('muted')}}}"
     f".runai-note.runai-bad{{color:{colour('error')}}}"
     ".runai-stale .runai-cells{font-style:italic}"
-    "@container runai-row (max-width:36em){"
+    "@container runai-row (max-width:44em){"
     f".runai-cells{{grid-template-columns:{NARROW_GRID}}}.runai-project{{display:none}}}}"
+    # narrower still (a notebook beside the file browser at 700 px): each row on two lines,
+    # the name first, then phase, GPUs, age and tools, each saying what it is
+    "@container runai-row (max-width:36em){"
+    ".runai-cells{display:flex;flex-wrap:wrap;column-gap:.9em;line-height:1.5}"
+    ".runai-cells>span:empty{display:none}"
+    ".runai-name{flex:1 0 100%}.runai-head{display:none}"
+    f".runai-gpu::before{{content:'GPUs ';color:{colour('muted')}}}"
+    f".runai-age::before{{content:'age ';color:{colour('muted')}}}}}"
     "</style>"
 )
 ACTIONS = {"suspend": "Suspend", "resume": "Resume", "delete": "Delete"}
@@ -133,7 +142,7 @@ class Row:
             ("phase", phase_badge(view["phase"], bool(view.get("transitional")), live), ""),
             (
                 "gpu",
-                "" if requested is None else f"{gpu.get('allocated') or 0:g}/{requested:g}",
+                "0" if not requested else f"{gpu.get('allocated') or 0:g}/{requested:g}",
                 "allocated/requested GPUs",
             ),
             ("age", format_age(age), ""),
