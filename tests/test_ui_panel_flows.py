@@ -43,8 +43,14 @@ def test_double_clicking_create_makes_one_workspace_and_says_created(lab, open_l
 def test_enter_in_name_creates(lab, open_lab, notebook):
     lp = open_lab(1024, "light", notebook=notebook(*PANEL))
     panel = panel_of(lp)
-    panel.locator(".runai-field-name input").fill("ui-enter")
-    panel.locator(".runai-field-name input").press("Enter")
+    name = panel.locator(".runai-field-name input")
+    table_top = panel.get_by_text("No workspaces yet.").bounding_box()["y"]
+    create_button = panel.locator("button", has_text="Create")
+    name.press_sequentially("u")  # the first keystroke: Create comes on, nothing moves
+    expect(create_button).to_be_enabled()
+    assert panel.get_by_text("No workspaces yet.").bounding_box()["y"] == table_top
+    name.fill("ui-enter")
+    name.press("Enter")
     expect(panel.get_by_text("Created ui-enter in team-a.")).to_be_visible()
     assert names(lab) == ["ui-enter"]
 
