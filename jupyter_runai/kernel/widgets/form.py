@@ -26,7 +26,8 @@ FORM_CSS = (
     "<style>"
     ".runai-invalid input,.runai-invalid textarea,.runai-invalid select"
     f"{{border-color:{colour('error')}!important;box-shadow:inset 0 0 0 1px {colour('error')}}}"
-    ".runai-field-error{font-size:90%;line-height:1.3;white-space:normal;padding-top:6px}"
+    ".runai-field-error,.runai-field-error .widget-html-content"
+    "{font-size:95%;line-height:1.35;white-space:normal;height:auto}"
     "</style>"
 )
 
@@ -96,8 +97,15 @@ class CreateForm(w.VBox):
         self.name_prefix = w.Checkbox(
             value=False, description="use the name as a prefix", indent=False
         )
+        # under the field, as wide as the form, shown only when there is something to say
         self.errors = {
-            field: w.HTML(layout=w.Layout(flex="1 1 14em", min_width="10em"))
+            field: w.HTML(
+                layout=w.Layout(
+                    flex="1 1 100%",
+                    margin="0 0 6px calc(7.5 * var(--jp-widgets-font-size, 13px) + 4px)",
+                    display="none",
+                )
+            )
             for field in self.FIELDS
         }
         for html_widget in self.errors.values():
@@ -200,6 +208,7 @@ class CreateForm(w.VBox):
         )
         if self.errors[field].value != value:
             self.errors[field].value = value
+            self.errors[field].layout.display = "flex" if text else "none"
         widget = self.inputs.get(field)
         if widget is not None and field != "name_prefix":
             if text:
