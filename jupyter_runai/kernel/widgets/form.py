@@ -95,7 +95,10 @@ class CreateForm(w.VBox):
         self._tools_edited = False
         self.env = w.Textarea(placeholder="KEY=value, one per line", rows=2)
         self.name_prefix = w.Checkbox(
-            value=False, description="use the name as a prefix", indent=False
+            value=False,
+            description="use the name as a prefix",
+            indent=False,
+            layout=w.Layout(width="auto"),
         )
         # under the field, as wide as the form, shown only when there is something to say
         self.errors = {
@@ -151,9 +154,10 @@ class CreateForm(w.VBox):
         for field in self.FIELDS:
             widget = self.inputs[field]
             if field != "name_prefix":
-                widget.layout.width = "auto"
-                widget.layout.flex = "0 1 280px"
-                widget.layout.min_width = "10em"
+                widget.layout.width = "auto"  # beside its label down to ~250 px wide
+                widget.layout.flex = "1 1 10em"
+                widget.layout.min_width = "8em"
+                widget.layout.max_width = "280px"
             label = w.Label(labels[field], layout=w.Layout(width="7.5em", flex="0 0 7.5em"))
             rows.append(
                 w.HBox(

@@ -119,7 +119,10 @@ class Panel(w.VBox):
             if self.last_error and not connected
             else ""
         )
-        value = f'<span style="color:{dot}">●</span> Run:ai {where}{kind}{when}{last}'
+        value = (
+            f'<div style="line-height:1.4;padding:4px 0"><span style="color:{dot}">●</span> '
+            f"Run:ai {where}{kind}{when}{last}</div>"
+        )
         if self.status.value != value:
             self.status.value = value
 
