@@ -116,7 +116,8 @@ class Row:
             self.table.act(self, "delete")
         else:
             self.table.act(self, kind)
-        self.render()
+        if self.table.rows.get(self.id) is self:  # not deleted meanwhile
+            self.render()
 
     def update(self, view: dict[str, Any]) -> None:
         if view.get("phase") != self.view.get("phase"):
