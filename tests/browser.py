@@ -356,6 +356,7 @@ def expect(actual: Remote, message: str | None = None) -> Remote:
 #: page is white below everything). Opacity of the element and its ancestors fades the text.
 _CONTRAST_JS = """
 (element) => {
+  if (!element.isConnected) return null;  // replaced by a live update meanwhile: measure again
   const canvas = document.createElement('canvas');
   canvas.width = canvas.height = 1;
   const ctx = canvas.getContext('2d', {willReadFrequently: true});
@@ -567,7 +568,11 @@ class LabPage:
                 if isinstance(selector_or_locator, str)
                 else selector_or_locator(page)
             )
-            return locator.first.evaluate(_CONTRAST_JS)
+            for _attempt in range(20):  # a live view may replace the element as we measure
+                found = locator.first.evaluate(_CONTRAST_JS)
+                if found is not None:
+                    return found
+            raise AssertionError("the element kept being replaced while measured")
 
         return self.run(measure)
 

@@ -193,6 +193,7 @@ def hub_kernel(hub, user: str, token: str) -> Iterator[HubKernel]:
     wait_for(connection_file, 30, "the kernel's connection file")
     client = BlockingKernelClient(connection_file=str(found[0]))
     client.load_connection_file()
+    client.hb_channel.time_to_dead = 10.0  # a busy machine answers the first beat late
     client.start_channels()
     client.wait_for_ready(timeout=60)
     kernel = HubKernel(hub, kernel_id, client)

@@ -120,8 +120,13 @@ def test_the_table_reads_well_from_700_px_in_both_themes(lab, open_lab, notebook
     }
     assert lab.http.post("runai/api/workspaces", json=body).status_code == 202
     create(lab, "stopped-one")
+    for name in ("holder", "waiter"):  # the second waits for GPUs, and says why in a note
+        body = {"name": name, "project": "team-b", "image": "busybox", "gpu": 6}
+        assert lab.http.post("runai/api/workspaces", json=body).status_code == 202
     lp = open_lab(WIDTHS[0], "light", notebook=notebook(*PANEL))
     panel = panel_of(lp)
+    note = panel.locator(".runai-box", has_text="waiter").locator(".runai-note")
+    expect(note).to_contain_text("over quota")
     link = panel.get_by_role("link", name="jupyter:8888")
     expect(link).to_be_visible()
     panel.locator('button[title="Suspend stopped-one"]').click()
@@ -130,6 +135,8 @@ def test_the_table_reads_well_from_700_px_in_both_themes(lab, open_lab, notebook
     for theme in THEMES:
         if theme != lp.theme:
             lp.switch_theme(theme)
+        link_colour = {"light": "rgb(11, 79, 168)", "dark": "rgb(138, 180, 248)"}[theme]
+        expect(link).to_have_css("color", link_colour)  # the theme's palette has applied
         for width in WIDTHS:
             lp.resize(width)
             expect(link).to_be_visible()
@@ -155,5 +162,7 @@ def test_the_table_reads_well_from_700_px_in_both_themes(lab, open_lab, notebook
             lp.assert_readable(lambda page: page.locator(".runai-phase").first)
             lp.assert_readable(lambda page: page.get_by_role("link", name="jupyter:8888"))
             lp.assert_readable(lambda page: page.locator(".runai-box .runai-phase").last)
+            lp.assert_readable(lambda page: page.locator(".runai-note").first)
+            lp.assert_readable(lambda page: page.locator(".runai-phase", has_text="Stopped"))
             lp.screenshot()
             lp.screenshot("panel", element=panel)

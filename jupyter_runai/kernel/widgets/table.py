@@ -55,6 +55,14 @@ TABLE_CSS = (
 ACTIONS = {"suspend": "Suspend", "resume": "Resume", "delete": "Delete"}
 
 
+def live_age(seconds: float | None) -> str:
+    """An age that moves with the clock, in steps that re-render a row at most every 10 s
+    (each re-render replaces the row's HTML: a hover or a selection in it starts again)."""
+    if seconds is not None and seconds < 60:
+        return f"{int(seconds) // 10 * 10}s"
+    return format_age(seconds)
+
+
 class _Shared:
     """Layout and Style models every row uses (one comm each, however many rows)."""
 
@@ -146,7 +154,7 @@ class Row:
                 "0" if not requested else f"{gpu.get('allocated') or 0:g}/{requested:g}",
                 "allocated/requested GPUs",
             ),
-            ("age", format_age(age), ""),
+            ("age", live_age(age), ""),
             ("tools", tool_links(tools) if running else "", ""),
         ]
         spans = "".join(
