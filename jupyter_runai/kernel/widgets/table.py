@@ -25,8 +25,8 @@ from ..look import CSS, colour, phase_badge, tool_links
 
 COLUMNS = ("Name", "Project", "Phase", "GPUs", "Age", "Tools")
 #: The cells' grid: names and tools take the spare room; phase, GPUs and age never clip.
-GRID = "minmax(6em,3fr) minmax(4em,2fr) 7.5em 4em 3em minmax(6.5em,2fr)"
-NARROW_GRID = "minmax(6em,3fr) 7.5em 4em 3em minmax(6.5em,2fr)"
+GRID = "minmax(6em,4fr) minmax(4em,1.5fr) 7.5em 4em 3em minmax(6.5em,2fr)"
+NARROW_GRID = "minmax(6em,4fr) 7.5em 4em 3em minmax(6.5em,2fr)"
 TABLE_CSS = (
     "<style>"
     ".runai-box{container-type:inline-size;container-name:runai-row}"
