@@ -400,3 +400,33 @@ def test_every_colour_keeps_4_5_to_1_in_both_themes(theme):
         for background in BACKGROUNDS[theme]:
             ratio = contrast(pair[index], background)
             assert ratio >= 4.5, f"{role} {pair[index]} on {background}: {ratio:.2f}"
+
+
+def test_the_words_never_carry_run_ais_http_report():
+    """Whatever Run:ai answered, the panel's words name no method, path or status; the
+    extension's own advice (a setting to fix, a GPU limit) is kept as it is."""
+    from jupyter_runai.client import (
+        RunaiConflict,
+        RunaiError,
+        RunaiForbidden,
+        RunaiNotFound,
+        RunaiTimeout,
+        RunaiUnavailable,
+    )
+    from jupyter_runai.kernel.widgets import words
+
+    report = "POST /api/v1/workloads/workspaces failed with HTTP {}: upstream text"
+    for cls, status in [
+        (RunaiConflict, 409),
+        (RunaiForbidden, 403),
+        (RunaiNotFound, 404),
+        (RunaiTimeout, 504),
+        (RunaiUnavailable, 503),
+        (RunaiError, 500),
+    ]:
+        exc = cls(report.format(status), status=status)
+        _field, text = words.for_create(exc, "nb", "team-a")
+        for said in (text, words.for_action(exc, "suspend", "nb")):
+            assert "HTTP" not in said and "/api/" not in said and str(status) not in said, said
+    limit = RunaiError("you may hold at most 4 GPUs at once (c.RunaiApp.max_gpus_per_user)")
+    assert words.for_create(limit, "nb", "team-a")[1].endswith(limit.message)

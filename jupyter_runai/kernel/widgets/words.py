@@ -37,8 +37,9 @@ class ErrorLog(list):
         return "\n".join(self) or "No errors."
 
 
-def unreachable(doing: str) -> str:
-    return f"Could not {doing}: Run:ai is not answering right now; try again in a moment."
+def plain(message: str, fallback: str) -> str:
+    """The extension's own advice as it is; Run:ai's HTTP report replaced by ``fallback``."""
+    return fallback if "HTTP" in message or "/api/" in message else message
 
 
 def for_action(exc: RunaiError, action: str, name: str) -> str:
@@ -51,10 +52,10 @@ def for_action(exc: RunaiError, action: str, name: str) -> str:
     if isinstance(exc, RunaiUnavailable):
         return f"{verb} failed: Run:ai is not answering right now; try again in a moment."
     if isinstance(exc, (RunaiForbidden, RunaiUnauthorized, RunaiConfigError)):
-        return f"{verb} refused: {exc.message}"
+        return f"{verb} refused: " + plain(exc.message, "Run:ai does not allow it.")
     if isinstance(exc, RunaiConflict):
         return f"{verb} failed: {name} is busy changing phase; try again when it settles."
-    return f"{verb} failed: Run:ai refused it."
+    return f"{verb} failed: " + plain(exc.message, "Run:ai refused it.")
 
 
 def for_create(exc: RunaiError, name: str, project: str) -> tuple[str | None, str]:
@@ -69,8 +70,11 @@ def for_create(exc: RunaiError, name: str, project: str) -> tuple[str | None, st
     if isinstance(exc, RunaiUnavailable):
         return None, "Not created: Run:ai is not answering right now; try again in a moment."
     if isinstance(exc, (RunaiForbidden, RunaiUnauthorized, RunaiConfigError)):
-        return "project", f"Not allowed: {exc.message}"
-    return None, "Not created: Run:ai refused the request."
+        return "project", "Not allowed: " + plain(
+            exc.message, f"Run:ai does not let you create workspaces in {project}."
+        )
+    own = plain(exc.message or "", "")  # the extension's own words (a GPU limit...), if any
+    return None, f"Not created: {own}" if own else "Not created: Run:ai refused the request."
 
 
 def for_connection(message: str | None, reason: str | None) -> str:
