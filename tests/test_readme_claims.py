@@ -44,6 +44,25 @@ CLAIMS: dict[str, list[str]] = {
         "test_server.py::test_audit_lines_cannot_be_forged_and_name_what_was_made",
     ],
     "terminals do not get it": ["test_notebook.py::test_terminals_do_not_get_the_kernel_token"],
+    # the panel
+    "1.5 is refused next to the field, never rounded": [
+        "test_widgets.py::test_one_and_a_half_gpus_is_refused_next_to_the_field_never_rounded",
+        "test_ui_panel_flows.py::test_a_bad_name_and_one_and_a_half_gpus_are_refused_next_to_their_fields",
+    ],
+    "a double click creates once": [
+        "test_widgets.py::test_a_double_click_creates_one_workspace_and_still_says_created",
+        "test_ui_panel_flows.py::test_double_clicking_create_makes_one_workspace_and_says_created",
+    ],
+    "It reads well from about 700 px wide, in the light and dark themes": [
+        "test_ui_panel_flows.py::test_the_table_reads_well_from_700_px_in_both_themes",
+        "test_widgets.py::test_every_colour_keeps_4_5_to_1_in_both_themes",
+    ],
+    "changes widgets only on the kernel's event loop": [
+        "test_widgets.py::test_updates_arrive_without_running_a_cell_on_the_kernels_loop"
+    ],
+    "it reconnects within seconds after Run:ai recovers": [
+        "test_widgets.py::test_after_an_outage_the_panel_reconnects_promptly_and_the_error_goes"
+    ],
     # slow clients
     "keeps at most 64 undelivered events": [
         "test_events.py::test_a_subscriber_that_does_not_read_costs_bounded_memory"
