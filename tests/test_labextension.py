@@ -15,6 +15,7 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+import yaml
 
 import jupyter_runai
 
@@ -47,6 +48,9 @@ def test_one_version_for_the_python_and_npm_packages():
     assert jupyter_runai.__version__ == version
     assert metadata.version(NAME) == version
     assert json.loads((BUILT / "package.json").read_text())["version"] == version
+    # the API contract's own version is the package's
+    contract = yaml.safe_load((REPO / "jupyter_runai" / "server" / "openapi.yaml").read_text())
+    assert contract["info"]["version"] == version
 
 
 def test_jupyterlab_lists_the_sidebar_enabled_and_ok():

@@ -15,6 +15,7 @@ import yaml
 from extension import CONTRACT
 from harness import issue_token, set_clock, set_faults, sim_names, stats
 
+import jupyter_runai
 from jupyter_runai.client import ClientCredentials, RunaiClient
 from jupyter_runai.client.create_body import SCHEMA
 from jupyter_runai.simulator import Simulator
@@ -42,14 +43,15 @@ def test_extension_is_enabled_on_install():
     )
     output = result.stdout + result.stderr
     assert "jupyter_runai" in output and "enabled" in output
-    assert "jupyter_runai 0.1.0" in output and "OK" in output.split("jupyter_runai 0.1.0")[1][:40]
+    listed = f"jupyter_runai {jupyter_runai.__version__}"
+    assert listed in output and "OK" in output.split(listed)[1][:40]
 
 
 async def test_status(api, sim):
     answer = await api("GET", "status")
     assert answer.status == 200
     body = answer.body
-    assert body["version"] == "0.1.0"
+    assert body["version"] == jupyter_runai.__version__
     assert body["configured"] and body["reachable"] and body["credentials_accepted"]
     assert body["simulated"] is True  # the simulator reports itself in its cluster version
     assert body["user"]

@@ -16,7 +16,16 @@ export interface IWorkspace {
   createdBy?: string | null;
   owner?: string | null;
   urls: string[];
+  /** Its tools as Run:ai names them; null where Run:ai does not say. */
+  tools?: ITool[];
   actions: { suspend: boolean; resume: boolean; delete: boolean };
+}
+
+export interface ITool {
+  name: string | null;
+  type: string | null;
+  port: number | null;
+  url: string | null;
 }
 
 export interface IStatus {
@@ -106,12 +115,30 @@ export interface IToolLink {
   url: string;
 }
 
-/** Tool links, only while Running, each labelled by its tool (the port Run:ai exposes). */
-export function toolLinks(ws: Pick<IWorkspace, 'phase' | 'urls'>): IToolLink[] {
+/** Tool links, only while Running, each labelled by its tool ("jupyter:8888", as the notebook
+ * panel labels them); from the bare URLs where the server names no tools. */
+export function toolLinks(ws: Pick<IWorkspace, 'phase' | 'urls' | 'tools'>): IToolLink[] {
   if (ws.phase !== 'Running') {
     return [];
   }
+  const named = (ws.tools ?? []).filter(t => t.url && isHttpUrl(t.url));
+  if (named.length) {
+    return named.map(t => ({ label: toolName(t), url: t.url as string }));
+  }
   return ws.urls.filter(isHttpUrl).map(url => ({ label: toolLabel(url), url }));
+}
+
+/** "jupyter:8888": the tool's name (or type) and port, as far as they are known (the notebook
+ * panel's kernel/look.py tool_label says the same). */
+export function toolName(tool: ITool): string {
+  const name = tool.name || tool.type;
+  if (name && tool.port !== null && tool.port !== undefined) {
+    return `${name}:${tool.port}`;
+  }
+  if (tool.port !== null && tool.port !== undefined) {
+    return `port ${tool.port}`;
+  }
+  return name || toolLabel(tool.url ?? '');
 }
 
 function isHttpUrl(url: string): boolean {

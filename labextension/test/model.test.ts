@@ -66,6 +66,22 @@ describe('a row', () => {
     expect(toolLabel('https://nb-team-a.example.com/')).toBe('nb-team-a.example.com');
   });
 
+  it('labels links by the tools the server names, as the notebook panel does', () => {
+    const url = 'https://runai.local/runai-team-a/nb/8888/';
+    const tool = { name: 'jupyter', type: 'jupyter-notebook', port: 8888, url };
+    expect(toolLinks(ws({ tools: [tool] }))).toEqual([{ label: 'jupyter:8888', url }]);
+    expect(toolLinks(ws({ tools: [{ ...tool, name: null }] }))[0].label).toBe(
+      'jupyter-notebook:8888'
+    );
+    expect(toolLinks(ws({ tools: [{ ...tool, name: null, type: null }] }))[0].label).toBe(
+      'port 8888'
+    );
+    expect(toolLinks(ws({ tools: [{ ...tool, url: null }] }))).toEqual([
+      { label: 'port 8888', url }
+    ]);
+    expect(toolLinks(ws({ phase: 'Stopped', tools: [tool] }))).toEqual([]);
+  });
+
   it('says why a Pending workspace waits', () => {
     expect(pendingReason(ws({ phase: 'Pending', phaseMessage: 'not enough GPUs' }))).toBe(
       'not enough GPUs'
