@@ -62,6 +62,32 @@ def user_env(home: Path) -> dict[str, str]:
     return env
 
 
+def kernel_env(http: httpx.Client, runtime_dir: Path) -> dict[str, str]:
+    """The jupyter-runai variables a server gives the kernels it starts: start one through its
+    REST API (``http``), connect to it with its connection file, and ask."""
+    from jupyter_client import BlockingKernelClient
+
+    created = http.post("/api/kernels", json={"name": "python3"})
+    assert created.status_code == 201, created.text
+    kernel_id = created.json()["id"]
+    client = BlockingKernelClient(connection_file=str(runtime_dir / f"kernel-{kernel_id}.json"))
+    client.load_connection_file()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        printed: list[str] = []
+        client.execute_interactive(
+            "import json, os; print(json.dumps({k: v for k, v in os.environ.items() "
+            "if k.startswith('JUPYTER_RUNAI')}))",
+            timeout=60,
+            output_hook=lambda msg: printed.append(msg["content"].get("text", "")),
+        )
+    finally:
+        client.stop_channels()
+        http.delete(f"/api/kernels/{kernel_id}")
+    return json.loads("".join(printed))
+
+
 def jupyter_runai(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "jupyter", "runai", *args],
@@ -120,30 +146,7 @@ class Demo:
         return response.json()["workspaces"]
 
     def kernel_env(self) -> dict[str, str]:
-        """The jupyter-runai variables this server gives the kernels it starts."""
-        from jupyter_client import BlockingKernelClient
-
-        created = self.http.post("/api/kernels", json={"name": "python3"})
-        assert created.status_code == 201, created.text
-        kernel_id = created.json()["id"]
-        client = BlockingKernelClient(
-            connection_file=str(Path(self.env["JUPYTER_RUNTIME_DIR"]) / f"kernel-{kernel_id}.json")
-        )
-        client.load_connection_file()
-        client.start_channels()
-        try:
-            client.wait_for_ready(timeout=60)
-            printed: list[str] = []
-            client.execute_interactive(
-                "import json, os; print(json.dumps({k: v for k, v in os.environ.items() "
-                "if k.startswith('JUPYTER_RUNAI')}))",
-                timeout=60,
-                output_hook=lambda msg: printed.append(msg["content"].get("text", "")),
-            )
-        finally:
-            client.stop_channels()
-            self.http.delete(f"/api/kernels/{kernel_id}")
-        return json.loads("".join(printed))
+        return kernel_env(self.http, Path(self.env["JUPYTER_RUNTIME_DIR"]))
 
     def stop(self) -> str:
         self.http.close()
