@@ -31,8 +31,6 @@ def quiet_simulator_log(host: logging.Logger) -> None:
         not host.handlers or any(h.level <= logging.DEBUG for h in host.handlers)
     )
     log.setLevel(logging.DEBUG if verbose else logging.WARNING)
-    if host.handlers:
+    if host.handlers:  # the latest host's (a process may run servers one after another)
         log.propagate = False
-        for handler in host.handlers:
-            if handler not in log.handlers:
-                log.addHandler(handler)
+        log.handlers = list(host.handlers)
