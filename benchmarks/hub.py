@@ -9,7 +9,9 @@
 2. The added latency of a workspace GET in hub mode (proxy -> the user's server, which forwards
    -> hub service -> Run:ai) against the same GET through a server that holds Run:ai credentials
    itself (a second hub with per-user credentials: proxy -> server -> Run:ai), interleaved call
-   by call; medians and p95. Target: at most 1.3 times.
+   by call; medians and p95. Target: at most 1.3 times. Beside them, the floor of any design with
+   a process between the server and Run:ai: a per-user-credentials server whose Run:ai URL is a
+   bare forwarding hop (benchmarks/bare_hop.py: Tornado + httpx's transport, nothing else).
 
 Both hubs run examples/jupyterhub/jupyterhub_config.py through tests/hubharness.py, and the
 simulator runs as a process of its own, as it would in a deployment.
@@ -47,6 +49,8 @@ USERS = (1, 10, 50)
 STREAMS_PER_USER = 2
 #: alice is in the example's group team-a, so the hub service lets her use project team-a.
 USER = "alice"
+#: On the per-user hub, bob's server reaches Run:ai through the bare hop.
+HOP_USER = "bob"
 BUSYBOX = {"project": "team-a", "image": "busybox"}
 LIST = "GET /api/v1/workloads"
 
@@ -79,6 +83,19 @@ def start_simulator(port: int) -> subprocess.Popen:
         time.sleep(0.2)
     process.terminate()
     raise SystemExit("the simulator did not come up")
+
+
+def wait_answers(url: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    process.terminate()
+    raise SystemExit(f"{url} did not answer")
 
 
 def list_calls(sim: str) -> int:
@@ -213,17 +230,17 @@ def pollers(hub: Hub, sim: str, interval: float, window: int) -> None:
 
 
 # -- 2. latency ----------------------------------------------------------------------------------
-def prepare(hub: Hub, mode: str) -> tuple[str, str]:
-    """USER's running server on ``hub``, checked to be in ``mode``; a workspace of theirs and
-    their token."""
-    hub.start_server(USER)
-    token = hub.user_token(USER)
-    base = f"/user/{USER}/runai/api"
+def prepare(hub: Hub, mode: str, user: str = USER) -> tuple[str, str]:
+    """``user``'s running server on ``hub``, checked to be in ``mode``; a workspace of theirs
+    and their token."""
+    hub.start_server(user)
+    token = hub.user_token(user)
+    base = f"/user/{user}/runai/api"
     status = hub.request("GET", f"{base}/status", token).json()
     if status.get("mode") != mode or not status.get("credentials_accepted"):
         raise SystemExit(f"the {mode} server is not ready: {status}\n{hub.logs()[-3000:]}")
     created = hub.request(
-        "POST", f"{base}/workspaces", token, json={"name": f"bench-{mode}", **BUSYBOX}
+        "POST", f"{base}/workspaces", token, json={"name": f"bench-{mode}-{user}", **BUSYBOX}
     )
     if created.status_code != 202:
         raise SystemExit(f"create in {mode} mode: {created.status_code} {created.text}")
@@ -240,7 +257,11 @@ def timed(http: httpx.Client, url: str, token: str) -> float:
 
 
 def latency(hub: Hub, direct: Hub, calls: int) -> None:
-    targets = {"hub": prepare(hub, "hub"), "direct": prepare(direct, "direct")}
+    targets = {
+        "hub": prepare(hub, "hub"),
+        "direct": prepare(direct, "direct"),
+        "hop": prepare(direct, "direct", HOP_USER),
+    }
     samples: dict[str, list[float]] = {name: [] for name in targets}
     with httpx.Client(timeout=30) as http:
         for url, token in targets.values():  # warm up connections and caches
@@ -263,9 +284,18 @@ def latency(hub: Hub, direct: Hub, calls: int) -> None:
         f"{med['direct']:7.2f} ms {p95['direct']:7.2f} ms"
     )
     print(
+        "  per-user, Run:ai behind a bare hop (the floor)       "
+        f"{med['hop']:7.2f} ms {p95['hop']:7.2f} ms"
+    )
+    print(
         "  ratio hub / per-user                                 "
         f"{med['hub'] / med['direct']:7.2f}    {p95['hub'] / p95['direct']:7.2f}"
         "     (target <= 1.3)"
+    )
+    print(
+        "  ratio bare hop / per-user                            "
+        f"{med['hop'] / med['direct']:7.2f}    {p95['hop'] / p95['direct']:7.2f}"
+        "     (any extra process)"
     )
 
 
@@ -285,6 +315,12 @@ def main() -> None:
     )
     started = time.monotonic()
     simulator = start_simulator(sim_port)
+    hop_port = free_port()
+    hop = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("bare_hop.py")), str(hop_port), sim]
+    )
+    hop_url = f"http://127.0.0.1:{hop_port}"
+    wait_answers(f"{hop_url}/_simulator/stats", hop)
     hubs: list[Hub] = []
     with tempfile.TemporaryDirectory() as root:
         try:
@@ -295,14 +331,16 @@ def main() -> None:
             hubs.append(direct)
             direct.start()
             give_own_credentials(direct, USER, sim)
+            give_own_credentials(direct, HOP_USER, hop_url)
             latency(hub, direct, args.calls)
             print()
             pollers(hub, sim, args.interval, args.window)
         finally:
             for started_hub in reversed(hubs):
                 started_hub.stop()
-            simulator.terminate()
-            simulator.wait(timeout=30)
+            for process in (hop, simulator):
+                process.terminate()
+                process.wait(timeout=30)
     print(f"\n(whole run {time.monotonic() - started:.0f} s)")
 
 

@@ -66,8 +66,7 @@ def start(
         [
             sys.executable,
             "-m",
-            "jupyter",
-            "server",
+            "jupyter_server",  # this Python's, whatever PATH says
             "--no-browser",
             "--ip=127.0.0.1",
             f"--port={lab_port}",

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from conformance import Exchange, RecordingTransport, check
 from extension import call
-from harness import TIME_SCALE, check_served, make_client
+from harness import TIME_SCALE, check_served, make_client, reset, wait_until
 from live import Kernel, LiveServer
 
 from jupyter_runai.client import AsyncRunaiClient
@@ -29,7 +29,15 @@ def sim() -> Iterator[Simulator]:
 #: The shared simulators whose served exchanges are checked after every test that uses them.
 #: Simulator fixtures whose served exchanges are spec-checked after each test that uses them
 #: (the last three are test modules' own: a real-time one, a very fast one, the per-user hub's).
-CHECKED_SIMULATORS = ("sim", "live_sim", "hub_sim", "slow_sim", "fast_sim", "per_user_sim")
+CHECKED_SIMULATORS = (
+    "sim",
+    "live_sim",
+    "hub_sim",
+    "ui_sim",
+    "slow_sim",
+    "fast_sim",
+    "per_user_sim",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -184,3 +192,131 @@ def hub_factory(tmp_path):
     yield make
     for started in hubs:
         started.stop()
+
+
+# -- browser tests in real Chromium (tests/browser.py) ------------------------------------------
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Every test that drives Chromium is a browser test (``-m browser`` runs only those)."""
+    for item in items:
+        if "chromium" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Remember whether the test itself failed, so ``open_lab`` can keep screenshots of it."""
+    report = yield
+    if report.when == "call" and report.failed:
+        item.stash[TEST_FAILED] = True
+    return report
+
+
+TEST_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.fixture(scope="session")
+def ui_sim() -> Iterator[Simulator]:
+    """The simulator behind the session's JupyterLab (20x real time); ``open_lab`` resets it to
+    the seed for each test. Freeze or step its clock with ``harness.set_clock(ui_sim, ...)``,
+    break it with ``harness.set_faults(ui_sim, ...)``."""
+    with Simulator(time_scale=20) as simulator:
+        yield simulator
+
+
+@pytest.fixture(scope="session")
+def lab(ui_sim, tmp_path_factory):
+    """A JupyterLab process with jupyter-runai on ``ui_sim`` (``browser.Lab``), for the session:
+    ``lab.url``, ``lab.http`` (token-authenticated httpx client: ``lab.http.post(
+    "runai/api/workspaces", json=...)``), ``lab.log_text()``, ``lab.root``."""
+    from browser import Lab
+
+    started = Lab(tmp_path_factory.mktemp("lab"), ui_sim.url)
+    yield started
+    started.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Playwright with Debian's Chromium (``browser.Chromium``), in a thread of its own; a
+    missing Chromium fails the test that needs it."""
+    from browser import Chromium
+
+    started = Chromium()
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def open_lab(request, lab, ui_sim, chromium, lab_factory):
+    """``open_lab(width=1024, theme="light", notebook=None, on=None)`` -> ``browser.LabPage``: a
+    new tab (its own browser context) on the session's Lab (or ``on``, one from ``lab_factory``),
+    on ``/lab`` or, with ``notebook=``, on that notebook with every cell run. Each test starts
+    from the simulator's seed; its tabs and kernels end with it, and a failed test leaves
+    screenshots of its tabs (``-failed``)."""
+    from browser import LabPage
+
+    del lab_factory  # requested only so that its Labs stop after these tabs close
+    reset(ui_sim)
+    wait_until(
+        lambda: lab.http.get("runai/api/workspaces").json()["workspaces"] == [],
+        timeout=30,
+        what="the extension to forget the previous test's workspaces",
+    )
+    pages: list[LabPage] = []
+
+    def make(
+        width: int = 1024, theme: str = "light", notebook: str | None = None, on=None
+    ) -> LabPage:
+        page = LabPage(chromium, on or lab, request.node.originalname, width, theme)
+        pages.append(page)
+        if notebook is None:
+            page.goto("lab")
+        else:
+            page.open_and_run(notebook)
+        return page
+
+    yield make
+    failed = request.node.stash.get(TEST_FAILED, False)
+    for page in pages:
+        if failed:
+            page.keep_evidence()
+        page.close()
+    lab.shutdown_kernels()
+
+
+@pytest.fixture
+def lab_factory(ui_sim, tmp_path):
+    """``lab_factory(extension=False)``, ``lab_factory(runai_url=None)`` (not configured),
+    ``lab_factory(poll_interval=2)``: another JupyterLab (options as ``browser.Lab``; on
+    ``ui_sim`` by default), started now and stopped when the test ends; ``open_lab(on=it)``."""
+    from browser import Lab
+
+    labs = []
+
+    def make(runai_url: str | None = ui_sim.url, **options) -> Lab:
+        started = Lab(tmp_path / f"lab{len(labs)}", runai_url, **options)
+        labs.append(started)
+        return started
+
+    yield make
+    for started in labs:
+        started.stop()
+
+
+@pytest.fixture
+def notebook(request, lab):
+    """``notebook("import jupyter_runai as runai", "runai.panel()")`` -> the name of a new
+    notebook of those code cells in Lab's root (or ``on=`` another Lab's), unique to the test,
+    for ``open_lab(notebook=...)``."""
+    from browser import safe_name
+
+    made = 0
+
+    def make(*cells: str, on=None) -> str:
+        nonlocal made
+        made += 1
+        return (on or lab).notebook(f"{safe_name(request.node.name)}-{made}.ipynb", list(cells))
+
+    return make

@@ -57,8 +57,7 @@ class LiveServer:
             [
                 sys.executable,
                 "-m",
-                "jupyter",
-                "server",
+                "jupyter_server",  # this Python's, whatever PATH says
                 "--no-browser",
                 f"--port={self.port}",
                 f"--IdentityProvider.token={TOKEN}",
@@ -90,7 +89,9 @@ class LiveServer:
             connection_file=str(self.runtime / f"kernel-{kernel_id}.json")
         )
         client.load_connection_file()
-        client.start_channels()
+        # no heartbeat: a kernel still starting on a busy machine misses its 1 s beat and
+        # wait_for_ready calls it dead; readiness is the kernel_info reply, with a deadline
+        client.start_channels(hb=False)
         client.wait_for_ready(timeout=60)
         return Kernel(self, kernel_id, client)
 

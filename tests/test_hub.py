@@ -80,6 +80,11 @@ def test_users_see_and_touch_only_their_own_workspaces(hub, hub_sim, people):
     assert "alice-nb" in names and "bob-nb" not in names
     names = {w["name"] for w in api(hub, "bob", bob, "GET", "workspaces").json()["workspaces"]}
     assert "bob-nb" in names and "alice-nb" not in names
+    # the query string is forwarded as it is: a project filter reaches the service
+    filtered = api(hub, "alice", alice, "GET", "workspaces?project=team-b").json()["workspaces"]
+    assert filtered == []
+    filtered = api(hub, "alice", alice, "GET", "workspaces?project=team-a").json()["workspaces"]
+    assert [w["name"] for w in filtered] == ["alice-nb"]
 
     reset_stats(hub_sim)
     wid = mine["id"]
@@ -193,7 +198,9 @@ def hub_kernel(hub, user: str, token: str) -> Iterator[HubKernel]:
     wait_for(connection_file, 30, "the kernel's connection file")
     client = BlockingKernelClient(connection_file=str(found[0]))
     client.load_connection_file()
-    client.start_channels()
+    # no heartbeat: a kernel still starting on a busy machine misses its 1 s beat and
+    # wait_for_ready calls it dead; readiness is the kernel_info reply, with a deadline
+    client.start_channels(hb=False)
     client.wait_for_ready(timeout=60)
     kernel = HubKernel(hub, kernel_id, client)
     kernel.user, kernel.token = user, token

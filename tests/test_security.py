@@ -241,8 +241,7 @@ def test_kernels_cannot_read_the_secret_from_the_servers_proc_entry(tmp_path, si
     command = [
         sys.executable,
         "-m",
-        "jupyter",
-        "server",
+        "jupyter_server",
         "--no-browser",
         f"--port={free_port()}",
         "--IdentityProvider.token=proc-test",
@@ -291,7 +290,9 @@ def test_kernels_cannot_read_the_secret_from_the_servers_proc_entry(tmp_path, si
         kernel_id = http.post("api/kernels", json={"name": "python3"}).json()["id"]
         client = BlockingKernelClient(connection_file=str(runtime / f"kernel-{kernel_id}.json"))
         client.load_connection_file()
-        client.start_channels()
+        # no heartbeat: a kernel still starting on a busy machine misses its 1 s beat and
+        # wait_for_ready calls it dead; readiness is the kernel_info reply, with a deadline
+        client.start_channels(hb=False)
         client.wait_for_ready(timeout=60)
         out: list[str] = []
         client.execute_interactive(
