@@ -4,10 +4,8 @@ to bottom, and what JupyterLab shows in real Chromium."""
 
 from __future__ import annotations
 
-import concurrent.futures
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -17,26 +15,16 @@ from typing import Any
 import httpx
 import nbformat
 import pytest
+from browser import SCREENSHOTS
 from harness import wait_until
 from nbclient import NotebookClient
 
 from jupyter_runai.demo import HERE as DEMO
 from jupyter_runai.demo import fingerprint, shipped_fingerprints
 
-ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 #: The welcome notebook of jupyter-runai 0.1.0, as users have it on disk.
 OLD_WELCOME = Path(__file__).resolve().parent / "demo_data" / "welcome-0.1.0.ipynb"
 TOKEN = "demo"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
 
 
 def free_port() -> int:
@@ -54,6 +42,9 @@ def user_env(home: Path) -> dict[str, str]:
         if not k.startswith(("JUPYTER_", "RUNAI_", "JUPYTERHUB_"))
     }
     env.update(
+        # `jupyter runai` finds the `jupyter-runai` of this Python's environment, whatever PATH
+        # the tests were started with
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
         HOME=str(home),
         JUPYTER_CONFIG_DIR=str(home / ".jupyter"),
         JUPYTER_DATA_DIR=str(home / ".local/share/jupyter"),
@@ -72,7 +63,9 @@ def kernel_env(http: httpx.Client, runtime_dir: Path) -> dict[str, str]:
     kernel_id = created.json()["id"]
     client = BlockingKernelClient(connection_file=str(runtime_dir / f"kernel-{kernel_id}.json"))
     client.load_connection_file()
-    client.start_channels()
+    # no heartbeat: a kernel still starting on a busy machine misses its 1 s beat and
+    # wait_for_ready calls it dead; readiness is the kernel_info reply, with a deadline
+    client.start_channels(hb=False)
     try:
         client.wait_for_ready(timeout=60)
         printed: list[str] = []
@@ -321,28 +314,6 @@ def test_an_upgrade_keeps_a_welcome_notebook_the_user_edited(tmp_path):
     assert "kept" in result.stdout and "you edited it" in result.stdout
 
 
-def in_chromium(script: Any) -> Any:
-    """Run ``script(browser)`` with Playwright in a thread of its own: its sync API leaves its
-    event loop marked as running in the thread it starts in, which would break asyncio tests
-    that run after this one in the same process."""
-
-    def run() -> Any:
-        from playwright.sync_api import sync_playwright
-
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-                args=CHROMIUM_ARGS,
-            )
-            try:
-                return script(browser)
-            finally:
-                browser.close()
-
-    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="playwright") as pool:
-        return pool.submit(run).result()
-
-
 #: Resolves once JupyterLab has applied what the kernel reported to the open notebook (its
 #: language_info and kernelspec), and returns whether the notebook is then modified.
 DIRTY_AFTER_KERNEL = """async () => {
@@ -358,7 +329,7 @@ DIRTY_AFTER_KERNEL = """async () => {
 
 
 def test_jupyterlab_opens_the_welcome_notebook_unmodified_and_run_all_shows_the_panel(
-    demo_process,
+    demo_process, chromium
 ):
     """What a new user sees in Chromium: the welcome notebook open and not marked modified, no
     news prompt; Run All ends with the panel listing the workspaces it made."""
@@ -366,8 +337,14 @@ def test_jupyterlab_opens_the_welcome_notebook_unmodified_and_run_all_shows_the_
     cells = json.loads((demo.folder / "welcome.ipynb").read_text())["cells"]
     panel_cell = next(i for i, c in enumerate(cells) if "".join(c["source"]) == "runai.panel()")
 
-    def script(browser: Any) -> dict[str, Any]:
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
+    def script() -> dict[str, Any]:
+        context = chromium.browser.new_context(viewport={"width": 1400, "height": 900})
+        try:
+            return in_the_demo(context.new_page())
+        finally:
+            context.close()
+
+    def in_the_demo(page: Any) -> dict[str, Any]:
         page.goto(f"{demo.base}/?token={TOKEN}")  # what the demo opens: its default URL
         page.wait_for_function("() => window.jupyterapp && window.jupyterapp.started")
         page.wait_for_function(
@@ -417,7 +394,7 @@ def test_jupyterlab_opens_the_welcome_notebook_unmodified_and_run_all_shows_the_
         page.screenshot(path=str(SCREENSHOTS / "demo-welcome-run-all-1400-dark.png"))
         return seen
 
-    seen = in_chromium(script)
+    seen = chromium.call(script)  # in Playwright's thread (see browser.Chromium)
     assert seen["opened"] == {"path": "welcome.ipynb", "dirty": False}
     assert "jp-mod-dirty" not in (seen["tab_class"] or "")
     assert not [t for t in seen["toasts"] if "news" in t.lower()], seen["toasts"]
@@ -433,6 +410,7 @@ def test_jupyter_runai_simulator_command(tmp_path):
     with open(log, "w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "jupyter", "runai", "simulator", "--port", str(port)],
+            env=user_env(tmp_path),
             stdout=out,
             stderr=subprocess.DEVNULL,
         )
@@ -454,9 +432,7 @@ def _get(url: str) -> httpx.Response | None:
     return response if response.status_code == 200 else None
 
 
-def test_jupyter_runai_without_a_command_explains_itself():
-    result = subprocess.run(
-        [sys.executable, "-m", "jupyter", "runai"], capture_output=True, text=True, timeout=60
-    )
+def test_jupyter_runai_without_a_command_explains_itself(tmp_path):
+    result = jupyter_runai(env=user_env(tmp_path))
     assert result.returncode == 2
     assert "demo" in result.stderr and "simulator" in result.stderr
