@@ -12,9 +12,12 @@ In a notebook::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"  # before the imports below: the server's modules import it from here
-
 from typing import Any
+
+# One version for the Python and npm packages: labextension/package.json holds it, and the build
+# writes it into _version.py (pyproject.toml, hatch-nodejs-version). Before the imports below: the
+# server's modules import it from here.
+from ._version import __version__
 
 # The short public API: plain functions that connect on first call (importing connects to
 # nothing, and needs neither Jupyter nor ipywidgets). ``Workspace`` is the notebook's workspace
@@ -67,3 +70,8 @@ def _jupyter_server_extension_points() -> list[dict[str, Any]]:
     from .server import RunaiApp  # imported here: the client must not need Jupyter
 
     return [{"module": "jupyter_runai", "app": RunaiApp}]
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """The JupyterLab sidebar, built into ``labextension/`` (``jupyter labextension develop``)."""
+    return [{"src": "labextension", "dest": "jupyter-runai"}]

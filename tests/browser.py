@@ -396,6 +396,7 @@ def expect(actual: Remote, message: str | None = None) -> Remote:
 #: page is white below everything). Opacity of the element and its ancestors fades the text.
 _CONTRAST_JS = """
 (element) => {
+  if (!element.isConnected) return null;  // replaced by a live update meanwhile: measure again
   const canvas = document.createElement('canvas');
   canvas.width = canvas.height = 1;
   const ctx = canvas.getContext('2d', {willReadFrequently: true});
@@ -638,11 +639,16 @@ class LabPage:
     def contrast(self, element: str | Remote | Callable[[Any], Any]) -> dict[str, Any]:
         """``contrast()`` of ``element``: a selector, a locator from ``self.page``, or a function
         of the bare page returning a locator (``lambda page: page.get_by_text("Running")``)."""
-        if isinstance(element, str):
-            return contrast(self.page.locator(element))
-        if isinstance(element, Remote):
-            return contrast(element)
-        return self.run(lambda page: element(page).first.evaluate(_CONTRAST_JS))
+        for _attempt in range(20):  # a live view may replace the element as it is measured
+            if isinstance(element, str):
+                found = contrast(self.page.locator(element))
+            elif isinstance(element, Remote):
+                found = contrast(element)
+            else:
+                found = self.run(lambda page: element(page).first.evaluate(_CONTRAST_JS))
+            if found is not None:
+                return found
+        raise AssertionError("the element kept being replaced while it was measured")
 
     def assert_readable(
         self, element: str | Remote | Callable[[Any], Any], minimum: float = 4.5

@@ -111,6 +111,9 @@ def test_binder_image_opens_the_demo_on_the_simulator(tmp_path):
             "/lab/api/settings/@jupyterlab/apputils-extension:notification"
         ).json()
         assert notification["schema"]["properties"]["fetchNews"]["default"] == "false"
+        sidebar = http.get("/lab/api/settings/jupyter-runai:plugin").json()
+        # Binder opens the sidebar
+        assert sidebar["schema"]["properties"]["openOnStartup"]["default"] is True
 
         # the welcome notebook, run top to bottom in the image's own kernel, given what the
         # server gives its kernels

@@ -190,6 +190,9 @@ def test_demo_runs_jupyterlab_on_the_embedded_simulator(demo_process):
         "/lab/api/settings/@jupyterlab/apputils-extension:notification"
     ).json()
     assert notification["schema"]["properties"]["fetchNews"]["default"] == "false"  # no prompt
+    sidebar = demo.http.get("/lab/api/settings/jupyter-runai:plugin").json()
+    # the demo opens the sidebar
+    assert sidebar["schema"]["properties"]["openOnStartup"]["default"] is True
     output = demo.stop()
     assert f"embedded Run:ai simulator at http://127.0.0.1:{sim_port}" in output
     assert "embedded Run:ai SIMULATOR" in output
@@ -352,6 +355,8 @@ def test_jupyterlab_opens_the_welcome_notebook_unmodified_and_run_all_shows_the_
             timeout=60_000,
         )
         opened = page.evaluate(DIRTY_AFTER_KERNEL)
+        # the demo opens the jupyter-runai sidebar at startup (its openOnStartup override)
+        page.locator("#jupyter-runai-sidebar").wait_for(state="visible", timeout=30_000)
         tab = page.locator(".lm-TabBar-tab.jp-mod-current")
         seen = {
             "opened": opened,

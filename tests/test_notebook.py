@@ -186,8 +186,10 @@ def test_describe_lists_the_tools(kernel, live_sim):
     ).text()
     lines = out.splitlines()
     [at] = [i for i, line in enumerate(lines) if line.startswith("Tools:")]
-    assert lines[at].split()[1:3] == ["port", "8888"] and "/8888/" in lines[at]
-    assert lines[at + 1].split()[:2] == ["port", "6006"]  # one line per tool, aligned
+    # each tool by name, type and port (a bare port is a "custom" tool named for its port)
+    assert lines[at].split()[1:5] == ["custom-8888", "(custom)", "port", "8888"]
+    assert "/8888/" in lines[at]
+    assert lines[at + 1].split()[:4] == ["custom-6006", "(custom)", "port", "6006"]
     assert lines[at + 1].index("port") == lines[at].index("port")
     bare = kernel.ok("runai.create('no-tools', image='busybox').describe()").text()
     assert "Tools:          none" in bare

@@ -44,6 +44,25 @@ CLAIMS: dict[str, list[str]] = {
         "test_server.py::test_audit_lines_cannot_be_forged_and_name_what_was_made",
     ],
     "terminals do not get it": ["test_notebook.py::test_terminals_do_not_get_the_kernel_token"],
+    # the panel
+    "1.5 is refused next to the field, never rounded": [
+        "test_widgets.py::test_one_and_a_half_gpus_is_refused_next_to_the_field_never_rounded",
+        "test_ui_panel_flows.py::test_a_bad_name_and_one_and_a_half_gpus_are_refused_next_to_their_fields",
+    ],
+    "a double click creates once": [
+        "test_widgets.py::test_a_double_click_creates_one_workspace_and_still_says_created",
+        "test_ui_panel_flows.py::test_double_clicking_create_makes_one_workspace_and_says_created",
+    ],
+    "It reads well from about 700 px wide, in the light and dark themes": [
+        "test_ui_panel_flows.py::test_the_table_reads_well_from_700_px_in_both_themes",
+        "test_widgets.py::test_every_colour_keeps_4_5_to_1_in_both_themes",
+    ],
+    "changes widgets only on the kernel's event loop": [
+        "test_widgets.py::test_updates_arrive_without_running_a_cell_on_the_kernels_loop"
+    ],
+    "it reconnects within seconds after Run:ai recovers": [
+        "test_widgets.py::test_after_an_outage_the_panel_reconnects_promptly_and_the_error_goes"
+    ],
     # slow clients
     "keeps at most 64 undelivered events": [
         "test_events.py::test_a_subscriber_that_does_not_read_costs_bounded_memory"
@@ -152,6 +171,72 @@ CLAIMS: dict[str, list[str]] = {
     "On Binder, JupyterLab opens with the extension on an embedded Run:ai simulator": [
         "test_binder.py::test_binder_image_opens_the_demo_on_the_simulator"
     ],
+    # the JupyterLab sidebar
+    "adds a Run:ai workspaces panel to JupyterLab's left sidebar": [
+        "test_labextension.py::test_jupyterlab_lists_the_sidebar_enabled_and_ok",
+        "test_ui_sidebar.py::test_the_sidebar_lists_a_workspace_created_through_the_api_without_reload",
+    ],
+    "installing it needs no Node.js": [
+        "test_labextension.py::test_the_wheel_holds_the_prebuilt_sidebar",
+        "test_labextension.py::test_the_wheel_installs_the_sidebar_without_node",
+    ],
+    "Each row shows the name, project, a phase chip": [
+        "test_ui_sidebar.py::test_a_pending_workspace_says_why_and_is_told_past_the_threshold",
+        "test_ui_sidebar.py::test_the_sidebar_lists_a_workspace_created_through_the_api_without_reload",
+        "test_ui_sidebar.py::test_a_notification_appears_when_a_workspace_is_running",
+        "test_labextension.py::test_the_typescript_unit_tests_pass",
+    ],
+    'says "Reconnecting" while Run:ai or the server does not answer': [
+        "test_ui_sidebar.py::test_the_panel_reconnects_after_the_simulator_stops_answering",
+        "test_labextension.py::test_the_typescript_unit_tests_pass",
+    ],
+    'A "simulated" badge shows when the upstream is a simulator': [
+        "test_ui_sidebar.py::test_the_sidebar_lists_a_workspace_created_through_the_api_without_reload",
+        "test_labextension.py::test_the_typescript_unit_tests_pass",
+    ],
+    "Suspend, Resume and Delete are enabled only where the phase allows": [
+        "test_ui_sidebar.py::test_suspend_changes_the_chip_without_reload"
+    ],
+    "Delete asks first and names what is lost": [
+        "test_ui_sidebar.py::test_delete_asks_first_naming_what_is_lost"
+    ],
+    "Errors appear as JupyterLab notifications with the server's message": [
+        "test_ui_sidebar.py::test_an_action_run_ai_refuses_is_a_notification_with_the_server_message"
+    ],
+    "applies the same rules with the same messages": [
+        "test_labextension.py::test_the_sidebar_applies_the_create_rules_of_create_body",
+        "test_ui_sidebar.py::test_create_through_the_dialog_refuses_a_bad_name_next_to_the_field",
+        "test_ui_sidebar.py::test_the_dialog_shows_a_server_refusal_next_to_its_field",
+        "test_labextension.py::test_the_typescript_unit_tests_pass",
+    ],
+    "Create is disabled while a create is in flight": [
+        "test_ui_sidebar.py::test_create_through_the_dialog_refuses_a_bad_name_next_to_the_field"
+    ],
+    '"Copy as" on each row and in the dialog gives the `runai workspace submit` command': [
+        "test_ui_sidebar.py::test_the_dialog_copies_the_same_create_as_a_runai_command",
+        "test_labextension.py::test_what_copy_as_writes_runs_in_a_kernel",
+        "test_labextension.py::test_the_typescript_unit_tests_pass",
+    ],
+    "inserts the Python call into the active notebook": [
+        "test_ui_sidebar.py::test_a_row_inserts_its_python_call_into_the_active_notebook",
+        "test_labextension.py::test_the_typescript_unit_tests_pass",
+    ],
+    "when a workspace is Running (with its tool links), Failed or Stopped": [
+        "test_ui_sidebar.py::test_a_pending_workspace_says_why_and_is_told_past_the_threshold",
+        "test_ui_sidebar.py::test_a_notification_appears_when_a_workspace_is_running",
+        "test_labextension.py::test_the_typescript_unit_tests_pass",
+    ],
+    "`openOnStartup` (off)": [
+        "test_labextension.py::test_the_settings_schema_has_what_the_sidebar_reads",
+        "test_ui_sidebar.py::test_settings_open_on_startup_turn_notifications_off_and_set_the_project",
+    ],
+    "**Commands** in the palette": [
+        "test_ui_sidebar.py::test_the_commands_open_the_sidebar_and_the_dialog"
+    ],
+    "The sidebar's JavaScript is 52 KB minified": [
+        "test_labextension.py::test_the_bundle_is_under_200_kb_minified"
+    ],
+    "budget 200 KB": ["test_labextension.py::test_the_bundle_is_under_200_kb_minified"],
 }
 
 #: README paragraphs every sentence of which must be covered by a claim above.
@@ -161,6 +246,11 @@ SECTIONS = (
     "- **Errors** are always JSON",
     "- **One poller.**",
     "- **Idle culling keeps working.**",
+    "- **The sidebar.**",
+    "- **Actions.**",
+    "- **New workspace.**",
+    "- **Notifications** tell",
+    "- **Settings** (Settings",
 )
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from .errors import InvalidRequest
+from .errors import ComplianceIssue, InvalidRequest
 from .models import Pvc, Tool, WorkspaceSpec
 
 #: Limits no real workspace reaches; anything bigger is refused before any call.
@@ -313,6 +313,32 @@ def parse_create(body: Any) -> CreateRequest:
         ],
     )
     return CreateRequest(body["name"], body["project"], spec, prefix)
+
+
+def create_issues(body: dict[str, Any]) -> list[ComplianceIssue]:
+    """Every field of a create body that breaks a rule, at most one issue each: what a form
+    shows all at once (``parse_create`` stops at the first). The rules are the same ones."""
+    issues: dict[str, ComplianceIssue] = {}
+
+    def attempt(field: str, rule: Any, *args: Any, **kwargs: Any) -> None:
+        if field in issues:
+            return
+        try:
+            rule(*args, **kwargs)
+        except InvalidRequest as exc:
+            issue = exc.issues[0]
+            issues.setdefault(issue.field.split(".")[0].split("[")[0], issue)
+
+    loose = {**SCHEMA, "required": []}
+    for key in SCHEMA["required"]:
+        if body.get(key) is None and key != "name":
+            attempt(key, check, {}, {**SCHEMA, "required": [key]}, "")
+    attempt("name", check_name, body.get("name"), prefix=bool(body.get("namePrefix")))
+    for key, value in body.items():
+        if key != "name":
+            attempt(key, check, {key: value}, loose, "")
+    attempt("gpu", _check_gpu, body.get("gpu"))
+    return list(issues.values())
 
 
 def check_spec(spec: WorkspaceSpec) -> None:

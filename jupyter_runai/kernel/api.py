@@ -17,31 +17,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ..client import InvalidRequest, Phase, RunaiError, RunaiNotFound, RunaiTimeout
+from .look import CSS, phase_badge, tool_links
 from .transport import Transport, default_transport
-
-PHASE_COLOURS = {
-    "Running": "#2e7d32",
-    "Stopped": "#757575",
-    "Failed": "#c62828",
-    "Degraded": "#ef6c00",
-    "Completed": "#1565c0",
-    "Deleting": "#c62828",
-}
-TRANSITIONAL_COLOUR = "#f9a825"
-
-
-def phase_badge(phase: str, transitional: bool) -> str:
-    """The phase as a coloured label; transitional phases get a spinner (an animated ring)."""
-    colour = TRANSITIONAL_COLOUR if transitional else PHASE_COLOURS.get(phase, "#616161")
-    spinner = (
-        '<span class="runai-spinner" style="display:inline-block;width:0.7em;height:0.7em;'
-        f"border:2px solid {colour};border-right-color:transparent;border-radius:50%;"
-        'animation:runai-spin 0.8s linear infinite;margin-right:4px"></span>'
-        "<style>@keyframes runai-spin{to{transform:rotate(360deg)}}</style>"
-        if transitional
-        else ""
-    )
-    return f'<span style="color:{colour};font-weight:600">{spinner}{html.escape(phase)}</span>'
 
 
 def view_created(view: Mapping[str, Any]) -> datetime | None:
@@ -153,6 +130,20 @@ class Workspace:
         display = _ProgressLine(self) if progress else None
         deadline = time.monotonic() + timeout
         pause = 0.5
+        try:
+            return self._wait(wanted, display, deadline, timeout, pause)
+        finally:
+            if display:
+                display.show(live=False)  # the line stays: it must not spin once nobody waits
+
+    def _wait(
+        self,
+        wanted: set[str],
+        display: _ProgressLine | None,
+        deadline: float,
+        timeout: float,
+        pause: float,
+    ) -> Workspace:
         while True:
             if display:
                 display.show()
@@ -242,6 +233,7 @@ class _ProgressLine:
         self.started = time.monotonic()
         self.last_phase: str | None = None
         self.last_text = ""
+        self.last_rich = ""
         self._display: Any = None  # IPython's display(), when in IPython
         self._handle: Any = None  # the line, once shown
         try:
@@ -252,20 +244,22 @@ class _ProgressLine:
         if get_ipython() is not None:
             self._display = display
 
-    def show(self) -> None:
+    def show(self, live: bool = True) -> None:
         """Show the line with what is true now: displayed on the first call, then updated in
-        place only when its text changes (printed once per phase outside IPython)."""
+        place only when it changes (printed once per phase outside IPython); ``live=False``
+        when the wait is over (a still ring, not a spinner)."""
         ws = self.workspace
         waited = format_age(time.monotonic() - self.started) or "0s"
         note = f" ({ws.phase_message})" if ws.phase_message else ""
         text = f"{ws.name}: {ws.phase}{note}, waited {waited}"
         if self._display is not None:
-            if text != self.last_text:
-                badge = phase_badge(ws.phase, Phase.parse(ws.phase).transitional)
-                rich = (
-                    f"<b>{html.escape(ws.name)}</b>: {badge}{html.escape(note)} "
-                    f"<small>waited {waited}</small>"
-                )
+            badge = phase_badge(ws.phase, Phase.parse(ws.phase).transitional, live=live)
+            rich = (
+                f"{CSS}<b>{html.escape(ws.name)}</b>: {badge}{html.escape(note)} "
+                f"<small>waited {waited}</small>"
+            )
+            if rich != self.last_rich:
+                self.last_rich = rich
                 data = {"text/html": rich, "text/plain": text}
                 if self._handle is None:
                     self._handle = self._display(data, raw=True, display_id=True)
@@ -388,10 +382,7 @@ class WorkspaceList(list):
         head = "".join(f"<th style='text-align:left'>{c}</th>" for c in COLUMNS)
         rows = []
         for w in self:
-            links = " ".join(
-                f'<a href="{html.escape(u)}" target="_blank">{html.escape(_tool_label(u))}</a>'
-                for u in w.urls
-            )
+            links = tool_links(w.tools) if w.phase == "Running" else ""
             gpu = "" if w.gpu_requested is None else f"{w.gpu or 0:g}/{w.gpu_requested:g}"
             cells = [
                 html.escape(w.name),
@@ -406,7 +397,7 @@ class WorkspaceList(list):
             rows.append(
                 "<tr>" + "".join(f"<td style='text-align:left'>{c}</td>" for c in cells) + "</tr>"
             )
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        return f"{CSS}<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 class Runai:

@@ -14,12 +14,14 @@ from IPython.core.magic import Magics, line_magic, magics_class
 
 from ..client import Phase, RunaiError
 from .api import Details, Runai, Workspace, WorkspaceList, connect
+from .tools import default_tools, tool
 
 HELP = """\
 %runai list [-p PROJECT] [-A] [--status PHASE]
 %runai submit NAME -p PROJECT -i IMAGE [-g GPUS | --gpu-portion-request F]
               [--cpu-core-request N] [--cpu-memory-request Q] [-e KEY=VALUE]...
-              [--name-prefix] [--wait]
+              [--port [NAME:]PORT]... [--name-prefix] [--wait]
+              (--port: a tool link, e.g. jupyter:8888, the default for Jupyter images)
 %runai describe NAME [-p PROJECT]        (or --uuid ID instead of NAME)
 %runai suspend NAME [-p PROJECT]
 %runai resume NAME [-p PROJECT]
@@ -71,6 +73,7 @@ def _parser() -> _Parser:
     submit.add_argument("--cpu-core-request", type=float)
     submit.add_argument("--cpu-memory-request")
     submit.add_argument("-e", "--environment", action="append", default=[])
+    submit.add_argument("--port", action="append", default=[])
     submit.add_argument("--name-prefix", action="store_true")
     submit.add_argument("--wait", action="store_true")
     for name in ("describe", "suspend", "resume"):
@@ -130,10 +133,12 @@ class RunaiMagics(Magics):
             if args.gpu_portion_request is not None
             else args.gpu_devices_request
         )
+        tools = [tool(p) for p in args.port] or default_tools(args.image or "")
         workspace = runai.create(
             args.name,
             self._project(runai, args.project),
             args.image or "",
+            tools=tools,
             gpu=gpu,
             cpu=args.cpu_core_request,
             memory=args.cpu_memory_request,

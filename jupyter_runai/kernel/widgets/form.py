@@ -1,4 +1,6 @@
-"""The create form: each field checked as you type, API errors shown next to the field they name."""
+"""The create form: every field checked as you type (create_body's rules, all at once), errors
+next to the field they concern with the field marked red, Create enabled only when there is
+something to create, one click one create, Enter in Name submits."""
 
 from __future__ import annotations
 
@@ -8,8 +10,11 @@ from typing import Any
 
 import ipywidgets as w
 
-from ...client import InvalidRequest, RunaiBadRequest, RunaiError, check_name
-from ...client.create_body import parse_create
+from ...client import ComplianceIssue, InvalidRequest, RunaiBadRequest, RunaiError
+from ...client.create_body import create_issues
+from ..look import CSS, colour
+from ..tools import default_tools, format_tools, parse_tools
+from . import words
 
 IMAGE_PRESETS = (
     "jupyter/scipy-notebook",
@@ -17,9 +22,14 @@ IMAGE_PRESETS = (
     "nvcr.io/nvidia/pytorch:24.08-py3",
     "tensorflow/tensorflow:latest-gpu-jupyter",
 )
-LABEL = w.Layout(width="110px", flex="0 0 110px")  # no shrinking when an error is long
-INPUT = "280px"
-ERROR_STYLE = "color:#c62828;font-size:90%"
+FORM_CSS = (
+    "<style>"
+    ".runai-invalid input,.runai-invalid textarea,.runai-invalid select"
+    f"{{border-color:{colour('error')}!important;box-shadow:inset 0 0 0 1px {colour('error')}}}"
+    ".runai-field-error,.runai-field-error .widget-html-content"
+    "{font-size:95%;line-height:1.35;white-space:normal;height:auto}"
+    "</style>"
+)
 
 
 def field_of(issue_field: str) -> str:
@@ -37,15 +47,16 @@ def field_of(issue_field: str) -> str:
         "cpuCoreRequest": "cpu",
         "cpuMemoryRequest": "memory",
         "environmentVariables": "env",
+        "exposedUrls": "tools",
         "namePrefix": "name_prefix",
     }
     return aliases.get(name, name)
 
 
 class CreateForm(w.VBox):
-    """Name, project, image, GPUs, CPU, memory, environment, name-as-prefix, Create."""
+    """Name, project, image, GPUs, CPU, memory, tools, environment, name-as-prefix, Create."""
 
-    FIELDS = ("name", "project", "image", "gpu", "cpu", "memory", "env", "name_prefix")
+    FIELDS = ("name", "project", "image", "gpu", "cpu", "memory", "tools", "env", "name_prefix")
 
     def __init__(
         self,
@@ -56,6 +67,10 @@ class CreateForm(w.VBox):
     ) -> None:
         self._create = create
         self._on_created = on_created
+        self.busy = False  # a create in flight: further clicks do nothing
+        self.created: dict[str, Any] | None = None  # the body just created, until an edit
+        self.shown: set[str] = set()  # fields whose errors show (edited, or after a click)
+        self.errors_log = words.ErrorLog()
         self.name = w.Text(placeholder="my-notebook", continuous_update=True)
         self.project = w.Dropdown(
             options=projects,
@@ -69,64 +84,163 @@ class CreateForm(w.VBox):
             placeholder="an image",
             ensure_option=False,
         )
-        self.gpu = w.BoundedFloatText(value=0, min=0, max=1024, step=0.25)
+        # GPUs as typed: never rounded; create_body says what Run:ai takes
+        self.gpu = w.BoundedFloatText(value=0, min=0, max=1024, step=0.5)
         self.cpu = w.BoundedFloatText(value=1, min=0, max=1024, step=0.5)
         self.memory = w.Text(placeholder="e.g. 8G")
+        self.tools = w.Text(
+            value=format_tools(default_tools(self.image.value)),
+            placeholder="e.g. jupyter:8888, tensorboard:6006",
+        )
+        self._tools_edited = False
         self.env = w.Textarea(placeholder="KEY=value, one per line", rows=2)
         self.name_prefix = w.Checkbox(
-            value=False, description="use the name as a prefix", indent=False
+            value=False,
+            description="use the name as a prefix",
+            indent=False,
+            layout=w.Layout(width="auto"),
         )
-        self.errors = {field: w.HTML() for field in self.FIELDS}
-        self.submit = w.Button(description="Create", button_style="primary", icon="rocket")
-        self.message = w.HTML()
-        self.name.observe(self._check_name, "value")
-        self.name_prefix.observe(self._check_name, "value")
+        # under the field, as wide as the form, shown only when there is something to say
+        self.errors = {
+            field: w.HTML(
+                layout=w.Layout(
+                    flex="1 1 100%",
+                    margin="0 0 6px calc(7.5 * var(--jp-widgets-font-size, 13px) + 4px)",
+                    display="none",
+                )
+            )
+            for field in self.FIELDS
+        }
+        for html_widget in self.errors.values():
+            html_widget.add_class("runai-field-error")
+        self.submit = w.Button(
+            description="Create",
+            button_style="primary",
+            icon="rocket",
+            disabled=True,
+            tooltip="Create the workspace",
+            layout=w.Layout(width="auto"),
+        )
+        self.message = w.HTML(layout=w.Layout(margin="0 0 0 8px"))
+        self.style = w.HTML(f"{CSS}{FORM_CSS}", layout=w.Layout(height="0", margin="0"))
         self.submit.on_click(self.click)
-        rows = [
-            ("Name", self.name),
-            ("Project", self.project),
-            ("Image", self.image),
-            ("GPUs", self.gpu),
-            ("CPU cores", self.cpu),
-            ("Memory", self.memory),
-            ("Environment", self.env),
-            ("", self.name_prefix),
-        ]
-        for _, widget in rows[:-1]:
-            widget.layout.width = INPUT
-            widget.layout.flex = f"0 0 {INPUT}"
-        labels = [
-            w.HBox([w.Label(text, layout=LABEL), widget, self.errors[field]])
-            for (text, widget), field in zip(rows, self.FIELDS, strict=True)
-        ]
-        super().__init__([*labels, w.HBox([self.submit, self.message])])
+        self.name.on_msg(self._name_message)  # Enter in Name: the frontend's "submit" event
+        self.inputs = {
+            "name": self.name,
+            "project": self.project,
+            "image": self.image,
+            "gpu": self.gpu,
+            "cpu": self.cpu,
+            "memory": self.memory,
+            "tools": self.tools,
+            "env": self.env,
+            "name_prefix": self.name_prefix,
+        }
+        for field, widget in self.inputs.items():
+            widget.add_class(f"runai-field-{field.replace('_', '-')}")  # for CSS and tests
+            widget.observe(lambda _change, field=field: self._edited(field), "value")
+        labels = {
+            "name": "Name",
+            "project": "Project",
+            "image": "Image",
+            "gpu": "GPUs",
+            "cpu": "CPU cores",
+            "memory": "Memory",
+            "tools": "Tools",
+            "env": "Environment",
+            "name_prefix": "",
+        }
+        rows = []
+        for field in self.FIELDS:
+            widget = self.inputs[field]
+            if field != "name_prefix":
+                widget.layout.width = "auto"  # beside its label down to ~250 px wide
+                widget.layout.flex = "1 1 10em"
+                widget.layout.min_width = "8em"
+                widget.layout.max_width = "280px"
+            label = w.Label(labels[field], layout=w.Layout(width="7.5em", flex="0 0 7.5em"))
+            rows.append(
+                w.HBox(
+                    [label, widget, self.errors[field]],
+                    layout=w.Layout(flex_flow="row wrap", align_items="flex-start"),
+                )
+            )
+        super().__init__([self.style, *rows, w.HBox([self.submit, self.message])])
 
-    def _check_name(self, _change: Any = None) -> None:
-        name = self.name.value
-        if not name:
-            self.show_error("name", "")
-            return
+    # -- checking as you type ---------------------------------------------------------------
+    def _edited(self, field: str) -> None:
+        if field == "tools":
+            self._tools_edited = True
+        if field == "image" and not self._tools_edited:
+            self.tools.value = format_tools(default_tools(self.image.value))
+            self._tools_edited = False  # still the default, following the image
+        self.created = None
+        self.shown.add(field)
+        if field == "name_prefix":
+            self.shown.add("name")
+        self._say("")
+        self.check()
+
+    def issues(self) -> list[ComplianceIssue]:
+        """Every field that breaks a rule, one issue each."""
+        found: list[ComplianceIssue] = []
         try:
-            check_name(name, prefix=self.name_prefix.value)
-            self.show_error("name", "")
+            body = self.body()
         except InvalidRequest as exc:
-            self.show_error("name", exc.issues[0].details)
+            found += exc.issues
+            body = self.body(strict=False)
+        taken = {field_of(i.field) for i in found}
+        found += [i for i in create_issues(body) if field_of(i.field) not in taken]
+        return found
+
+    def check(self) -> list[ComplianceIssue]:
+        """Show the issues of the fields shown so far; enable Create when there are none."""
+        issues = self.issues()
+        by_field: dict[str, str] = {}
+        for issue in issues:
+            by_field.setdefault(field_of(issue.field), issue.details)
+        for field in self.FIELDS:
+            self.show_error(field, by_field.get(field, "") if field in self.shown else "")
+        self.submit.disabled = bool(issues) or self.busy or self.created is not None
+        return issues
 
     def show_error(self, field: str, text: str) -> None:
-        self.errors[field].value = (
-            f'<span style="{ERROR_STYLE}">{html.escape(text, quote=False)}</span>' if text else ""
+        value = (
+            f'<span style="color:{colour("error")}">{html.escape(text, quote=False)}</span>'
+            if text
+            else ""
         )
+        if self.errors[field].value != value:
+            self.errors[field].value = value
+            self.errors[field].layout.display = "flex" if text else "none"
+        widget = self.inputs.get(field)
+        if widget is not None and field != "name_prefix":
+            if text:
+                widget.add_class("runai-invalid")
+            else:
+                widget.remove_class("runai-invalid")
 
-    def body(self) -> dict[str, Any]:
-        """The concise create body (raises InvalidRequest naming the field)."""
-        env = {}
+    def body(self, strict: bool = True) -> dict[str, Any]:
+        """The concise create body (raises InvalidRequest for a bad env line or tool)."""
+        env: dict[str, str] = {}
+        problems: list[ComplianceIssue] = []
         for number, line in enumerate(self.env.value.splitlines(), start=1):
             if not line.strip():
                 continue
             key, sep, value = line.partition("=")
             if not sep or not key.strip():
-                raise InvalidRequest("env", f"line {number} is not KEY=value")
+                problems.append(ComplianceIssue("env", f"line {number} is not KEY=value"))
+                break
             env[key.strip()] = value
+        try:
+            tools = parse_tools(self.tools.value)
+        except InvalidRequest as exc:
+            problems += exc.issues
+            tools = []
+        if problems and strict:
+            error = InvalidRequest(problems[0].field, problems[0].details)
+            error.issues = problems
+            raise error
         body: dict[str, Any] = {
             "name": self.name.value.strip(),
             "project": self.project.value or "",
@@ -134,48 +248,81 @@ class CreateForm(w.VBox):
             "namePrefix": self.name_prefix.value,
         }
         if self.gpu.value:
-            body["gpu"] = int(self.gpu.value) if self.gpu.value >= 1 else self.gpu.value
+            body["gpu"] = self.gpu.value  # as typed: 1.5 is refused, never made 1
         if self.cpu.value:
             body["cpu"] = self.cpu.value
         if self.memory.value.strip():
             body["memory"] = self.memory.value.strip()
+        if tools:
+            body["tools"] = tools
         if env:
             body["env"] = env
         return body
 
+    # -- creating ---------------------------------------------------------------------------
+    def _name_message(self, _widget: Any, content: dict[str, Any], _buffers: Any) -> None:
+        if content.get("event") == "submit":
+            self.click()
+
     def click(self, _button: Any = None) -> dict[str, Any] | None:
-        """Create, or show why not next to the fields; returns the new workspace view."""
-        for field in self.FIELDS:
-            self.show_error(field, "")
-        self.message.value = ""
+        """Create, or show why not next to the fields; returns the new workspace view.
+        A click while a create is in flight, or before anything was edited since the last
+        create, does nothing."""
+        if self.busy or self.created is not None:
+            return None
+        self.shown.update(self.FIELDS)
+        if self.check():
+            self._say("Not created: fix the fields marked in red.", error=True)
+            return None
+        body = self.body()
+        self.busy = True
+        self.submit.disabled = True
+        self._say("Creating...")
         try:
-            body = self.body()
-            parse_create(body)  # the same rules the server applies, before any call
-            self.submit.disabled = True
-            try:
-                created = self._create(body)
-            finally:
-                self.submit.disabled = False
+            created = self._create(body)
         except RunaiBadRequest as exc:
-            placed = False
-            for issue in exc.issues:
-                field = field_of(issue.field)
-                if field in self.errors:
-                    self.show_error(field, issue.details)
-                    placed = True
-            self._say(
-                exc.message if not placed else "Not created: see the fields marked in red.",
-                error=True,
-            )
-            return None
+            return self._refused(exc)
         except RunaiError as exc:
-            self._say(f"Not created: {exc.message}", error=True)
+            field, text = words.for_create(exc, body["name"], body["project"])
+            self.errors_log.add("create", exc.message)
+            if field is not None:
+                self.show_error(field, text)  # Create stays off until that field is edited
+                self._say("Not created: see the field marked in red.", error=True)
+            else:
+                self._say(text, error=True)
+                self.submit.disabled = False  # worth another try
             return None
+        finally:
+            self.busy = False
+        self.created = body
+        self.submit.disabled = True  # until the next edit: a second click creates nothing
         self._say(f"Created {created['name']} in {created.get('project')}.")
         if self._on_created:
             self._on_created(created)
         return created
 
+    def _refused(self, exc: RunaiBadRequest) -> None:
+        self.errors_log.add("create", exc.message)
+        placed = False
+        for issue in exc.issues:
+            field = field_of(issue.field)
+            if field in self.errors:
+                self.show_error(field, issue.details)
+                placed = True
+        if placed:
+            self._say("Not created: fix the fields marked in red.", error=True)
+        else:
+            details = "; ".join(i.details for i in exc.issues) or "Run:ai refused the request"
+            self._say(f"Not created: {details}.", error=True)
+            self.submit.disabled = False
+        return None
+
     def _say(self, text: str, error: bool = False) -> None:
-        style = ERROR_STYLE if error else "color:#2e7d32"
-        self.message.value = f'<span style="{style}">{html.escape(text, quote=False)}</span>'
+        role = "error" if error else "ok"
+        shown = (
+            f'<span style="color:{colour(role)}">{html.escape(text, quote=False)}</span>'
+            if text
+            else ""
+        )
+        if self.message.value != shown:
+            self.message.value = shown

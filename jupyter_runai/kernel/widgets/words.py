@@ -1,0 +1,85 @@
+"""What went wrong, in the user's words: what the panel shows next to a field, on a row or in
+the status line. The HTTP detail (method, path, status, Run:ai's own text) never shows there:
+it goes to the ``jupyter_runai.panel`` log and to the panel's ``error_log``."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from ...client import (
+    RunaiConfigError,
+    RunaiConflict,
+    RunaiError,
+    RunaiForbidden,
+    RunaiNotFound,
+    RunaiTimeout,
+    RunaiUnauthorized,
+    RunaiUnavailable,
+)
+
+log = logging.getLogger("jupyter_runai.panel")
+
+#: Reasons of the extension's error events that name a setting to fix: their text is the advice.
+ADVICE = {"credentials_rejected", "not_configured", "forbidden", "project_not_allowed"}
+
+
+class ErrorLog(list):
+    """The HTTP detail of the panel's errors, newest last (the last 50)."""
+
+    def add(self, what: str, detail: str) -> None:
+        line = f"{time.strftime('%H:%M:%S')} {what}: {detail}"
+        log.info("%s", line)
+        self.append(line)
+        del self[:-50]
+
+    def __repr__(self) -> str:
+        return "\n".join(self) or "No errors."
+
+
+def plain(message: str, fallback: str) -> str:
+    """The extension's own advice as it is; Run:ai's HTTP report replaced by ``fallback``."""
+    return fallback if "HTTP" in message or "/api/" in message else message
+
+
+def for_action(exc: RunaiError, action: str, name: str) -> str:
+    """A row's failed Suspend / Resume / Delete."""
+    verb = action.capitalize()
+    if isinstance(exc, RunaiNotFound):
+        return f"{verb} failed: {name} no longer exists."
+    if isinstance(exc, RunaiTimeout):
+        return f"{verb}: no answer in time; it may have happened all the same: watch its phase."
+    if isinstance(exc, RunaiUnavailable):
+        return f"{verb} failed: Run:ai is not answering right now; try again in a moment."
+    if isinstance(exc, (RunaiForbidden, RunaiUnauthorized, RunaiConfigError)):
+        return f"{verb} refused: " + plain(exc.message, "Run:ai does not allow it.")
+    if isinstance(exc, RunaiConflict):
+        return f"{verb} failed: {name} is busy changing phase; try again when it settles."
+    return f"{verb} failed: " + plain(exc.message, "Run:ai refused it.")
+
+
+def for_create(exc: RunaiError, name: str, project: str) -> tuple[str | None, str]:
+    """A failed create: (the form field it concerns, or None for the whole form; the words)."""
+    if isinstance(exc, RunaiConflict):
+        return "name", f"{project} already has a workspace named {name}: choose another name."
+    if isinstance(exc, RunaiTimeout):
+        return None, (
+            "No answer in time: the workspace may have been created all the same; "
+            "look at the table before trying again."
+        )
+    if isinstance(exc, RunaiUnavailable):
+        return None, "Not created: Run:ai is not answering right now; try again in a moment."
+    if isinstance(exc, (RunaiForbidden, RunaiUnauthorized, RunaiConfigError)):
+        return "project", "Not allowed: " + plain(
+            exc.message, f"Run:ai does not let you create workspaces in {project}."
+        )
+    own = plain(exc.message or "", "")  # the extension's own words (a GPU limit...), if any
+    return None, f"Not created: {own}" if own else "Not created: Run:ai refused the request."
+
+
+def for_connection(message: str | None, reason: str | None) -> str:
+    """Why live updates stopped (an error event of the extension's stream, or a broken
+    stream): advice when the extension gives one, else plain words."""
+    if reason in ADVICE and message:
+        return message
+    return "Run:ai is not answering; the table shows what it said last; reconnecting."

@@ -1,0 +1,117 @@
+/**
+ * "Copy as": the same create as a Run:ai CLI v2 command, a `%runai submit` line and a Python
+ * call. The flags are the ones `%runai submit` accepts (jupyter_runai/kernel/magics.py), which are
+ * the CLI's own.
+ */
+
+/** A create body (openapi.yaml `CreateWorkspace`), the fields these lines carry. */
+export interface ICreateBody {
+  name: string;
+  project: string;
+  image: string;
+  gpu?: number;
+  cpu?: number;
+  memory?: string;
+  env?: { [key: string]: string };
+  namePrefix?: boolean;
+}
+
+/** A word quoted for a POSIX shell when it needs to be. */
+export function shellWord(word: string): string {
+  if (word !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) {
+    return word;
+  }
+  return "'" + word.replace(/'/g, "'\\''") + "'";
+}
+
+function num(n: number): string {
+  return String(n);
+}
+
+function flags(body: ICreateBody): string[] {
+  const out = ['-p', body.project, '-i', body.image];
+  if (body.gpu !== undefined && body.gpu !== null && body.gpu > 0) {
+    if (body.gpu < 1) {
+      out.push('--gpu-portion-request', num(body.gpu));
+    } else {
+      out.push('-g', num(body.gpu));
+    }
+  }
+  if (body.cpu !== undefined && body.cpu !== null) {
+    out.push('--cpu-core-request', num(body.cpu));
+  }
+  if (body.memory) {
+    out.push('--cpu-memory-request', body.memory);
+  }
+  for (const [key, value] of Object.entries(body.env ?? {})) {
+    out.push('-e', `${key}=${value}`);
+  }
+  if (body.namePrefix) {
+    out.push('--name-prefix');
+  }
+  return out;
+}
+
+/** `runai workspace submit NAME -p PROJECT -i IMAGE ...` */
+export function cliCommand(body: ICreateBody): string {
+  return ['runai', 'workspace', 'submit', body.name, ...flags(body)].map(shellWord).join(' ');
+}
+
+/** `%runai submit NAME -p PROJECT -i IMAGE ...` (the magic splits like a shell). */
+export function magicLine(body: ICreateBody): string {
+  return '%runai submit ' + [body.name, ...flags(body)].map(shellWord).join(' ');
+}
+
+/** A Python string literal (JSON's escapes are Python's too). */
+export function pyString(value: string): string {
+  return JSON.stringify(value);
+}
+
+/** `jupyter_runai.create(...)`, with the import, ready to run in a notebook cell. */
+export function pythonCall(body: ICreateBody): string {
+  const args = [pyString(body.name), `project=${pyString(body.project)}`];
+  args.push(`image=${pyString(body.image)}`);
+  if (body.gpu !== undefined && body.gpu !== null && body.gpu > 0) {
+    args.push(`gpu=${num(body.gpu)}`);
+  }
+  if (body.cpu !== undefined && body.cpu !== null) {
+    args.push(`cpu=${num(body.cpu)}`);
+  }
+  if (body.memory) {
+    args.push(`memory=${pyString(body.memory)}`);
+  }
+  const env = Object.entries(body.env ?? {});
+  if (env.length) {
+    args.push(`env={${env.map(([k, v]) => `${pyString(k)}: ${pyString(v)}`).join(', ')}}`);
+  }
+  if (body.namePrefix) {
+    args.push('name_prefix=True');
+  }
+  return `import jupyter_runai\n\nws = jupyter_runai.create(${args.join(', ')})`;
+}
+
+/** The create body that would make this workspace again (what its row knows of it). */
+export function bodyOfWorkspace(ws: {
+  name: string;
+  project: string | null;
+  image?: string | null;
+  gpu: { requested?: number | null };
+}): ICreateBody {
+  const body: ICreateBody = { name: ws.name, project: ws.project ?? '', image: ws.image ?? '' };
+  if (ws.gpu.requested) {
+    body.gpu = ws.gpu.requested;
+  }
+  return body;
+}
+
+export type CopyFormat = 'cli' | 'magic' | 'python';
+
+export const COPY_FORMATS: { format: CopyFormat; label: string }[] = [
+  { format: 'cli', label: 'runai CLI' },
+  { format: 'magic', label: '%runai' },
+  { format: 'python', label: 'Python' }
+];
+
+export function render(format: CopyFormat, body: ICreateBody): string {
+  return format === 'cli' ? cliCommand(body) : format === 'magic' ? magicLine(body) : pythonCall(body);
+}

@@ -1,0 +1,184 @@
+/** The New workspace form: the notebook form's fields, its rules (validate.ts, generated from
+ * create_body.py) and its messages, each error next to its field. */
+import { Widget } from '@lumino/widgets';
+import { ICreateBody } from './copyas';
+import { IIssue, checkCreate, checkName, fieldOf, parseEnv } from './validate';
+
+export const FIELDS = ['name', 'project', 'image', 'gpu', 'cpu', 'memory', 'env'] as const;
+export type Field = (typeof FIELDS)[number];
+
+export const IMAGE_PRESETS = [
+  'jupyter/scipy-notebook',
+  'jupyter/pytorch-notebook',
+  'jupyter/tensorflow-notebook',
+  'python:3.11'
+];
+
+export class CreateForm extends Widget {
+  constructor(projects: string[], defaultProject: string) {
+    super();
+    this.addClass('jp-RunaiForm');
+    this.node.classList.add('jp-RunaiSidebar');
+    const add = (field: Field, label: string, input: HTMLElement) => {
+      const l = document.createElement('label');
+      l.textContent = label;
+      l.htmlFor = input.id = `jp-RunaiForm-${field}`;
+      const cell = document.createElement('div');
+      const error = document.createElement('div');
+      error.className = 'jp-RunaiForm-error';
+      error.dataset.field = field;
+      error.setAttribute('aria-live', 'polite');
+      this._errors[field] = error;
+      cell.append(input, error);
+      this.node.append(l, cell);
+    };
+    this.name.type = 'text';
+    this.name.placeholder = 'my-notebook';
+    this.name.name = 'name';
+    add('name', 'Name', this.name);
+    this.prefix.type = 'checkbox';
+    this.prefix.name = 'namePrefix';
+    const prefixLabel = document.createElement('label');
+    prefixLabel.append(this.prefix, document.createTextNode(' use the name as a prefix'));
+    this.node.append(document.createElement('span'), prefixLabel);
+    this.project.name = 'project';
+    for (const p of projects) {
+      const o = document.createElement('option');
+      o.value = o.textContent = p;
+      this.project.append(o);
+    }
+    this.project.value = projects.includes(defaultProject) ? defaultProject : projects[0] ?? '';
+    add('project', 'Project', this.project);
+    this.image.type = 'text';
+    this.image.name = 'image';
+    this.image.value = IMAGE_PRESETS[0];
+    const list = document.createElement('datalist');
+    list.id = 'jp-RunaiForm-images';
+    for (const p of IMAGE_PRESETS) {
+      const o = document.createElement('option');
+      o.value = p;
+      list.append(o);
+    }
+    this.image.setAttribute('list', list.id);
+    this.node.append(list);
+    add('image', 'Image', this.image);
+    for (const [input, value, step] of [
+      [this.gpu, '0', '0.25'],
+      [this.cpu, '1', '0.5']
+    ] as [HTMLInputElement, string, string][]) {
+      input.type = 'number';
+      input.min = '0';
+      input.step = step;
+      input.value = value;
+    }
+    this.gpu.name = 'gpu';
+    this.cpu.name = 'cpu';
+    add('gpu', 'GPUs', this.gpu);
+    add('cpu', 'CPU cores', this.cpu);
+    this.memory.type = 'text';
+    this.memory.name = 'memory';
+    this.memory.placeholder = 'e.g. 8G';
+    add('memory', 'Memory', this.memory);
+    this.env.name = 'env';
+    this.env.rows = 2;
+    this.env.placeholder = 'KEY=value, one per line';
+    add('env', 'Environment', this.env);
+    this.message.className = 'jp-RunaiForm-message';
+    this.message.setAttribute('role', 'status');
+    this.node.append(this.message);
+    this.copyRow.className = 'jp-RunaiForm-copy';
+    this.node.append(this.copyRow);
+    const check = () => this.showError('name', checkName(this.name.value, this.prefix.checked)?.details ?? '');
+    this.name.addEventListener('input', () => (this.name.value ? check() : this.showError('name', '')));
+    this.prefix.addEventListener('change', () => this.name.value && check());
+  }
+
+  showError(field: Field, text: string): void {
+    this._errors[field].textContent = text;
+    const input = this.node.querySelector(`#jp-RunaiForm-${field}`);
+    if (input) {
+      input.setAttribute('aria-invalid', text ? 'true' : 'false');
+    }
+  }
+
+  clearErrors(): void {
+    for (const f of FIELDS) {
+      this.showError(f, '');
+    }
+    this.say('');
+  }
+
+  say(text: string, error = false): void {
+    this.message.textContent = text;
+    this.message.className = 'jp-RunaiForm-message' + (error ? ' jp-RunaiForm-error' : '');
+  }
+
+  /** Put an issue next to its field; false when it names no field of the form. */
+  place(issue: IIssue): boolean {
+    const field = fieldOf(issue.field) as Field;
+    if (!(FIELDS as readonly string[]).includes(field)) {
+      return false;
+    }
+    this.showError(field, issue.details);
+    return true;
+  }
+
+  /** The create body, built as the notebook form builds it. */
+  body(): { body: ICreateBody } | IIssue {
+    const env = parseEnv(this.env.value);
+    if ('field' in env) {
+      return env;
+    }
+    const body: ICreateBody = {
+      name: this.name.value.trim(),
+      project: this.project.value || '',
+      image: this.image.value.trim(),
+      namePrefix: this.prefix.checked
+    };
+    const gpu = Number(this.gpu.value || 0);
+    if (gpu) {
+      body.gpu = gpu;
+    }
+    const cpu = Number(this.cpu.value || 0);
+    if (cpu) {
+      body.cpu = cpu;
+    }
+    if (this.memory.value.trim()) {
+      body.memory = this.memory.value.trim();
+    }
+    if (Object.keys(env.env).length) {
+      body.env = env.env;
+    }
+    return { body };
+  }
+
+  /** The body if every rule holds, else null with the error shown next to its field. */
+  checked(): ICreateBody | null {
+    this.clearErrors();
+    const built = this.body();
+    if ('field' in built) {
+      this.place(built);
+      return null;
+    }
+    const issue = checkCreate(built.body);
+    if (issue) {
+      if (!this.place(issue)) {
+        this.say(`${issue.field}: ${issue.details}`, true);
+      }
+      return null;
+    }
+    return built.body;
+  }
+
+  readonly name = document.createElement('input');
+  readonly prefix = document.createElement('input');
+  readonly project = document.createElement('select');
+  readonly image = document.createElement('input');
+  readonly gpu = document.createElement('input');
+  readonly cpu = document.createElement('input');
+  readonly memory = document.createElement('input');
+  readonly env = document.createElement('textarea');
+  readonly message = document.createElement('div');
+  readonly copyRow = document.createElement('div');
+  private _errors = {} as Record<Field, HTMLDivElement>;
+}

@@ -1,0 +1,262 @@
+/**
+ * jupyter-runai's JupyterLab extension: the Run:ai workspaces sidebar, its commands, settings
+ * and notifications. Only optional tokens beyond the application, so it works in Notebook 7.
+ */
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { Clipboard, Dialog, ICommandPalette, Notification, showDialog } from '@jupyterlab/apputils';
+import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { LabIcon } from '@jupyterlab/ui-components';
+import iconSvg from '../style/icon.svg';
+import { CopyFormat, ICreateBody, bodyOfWorkspace, pythonCall, render } from './copyas';
+import { openCreateDialog } from './dialog';
+import { Action, IWorkspace, Notice, PendingWatch, deleteWarning, noticeFor } from './model';
+import { RunaiSidebar, SIDEBAR_ID, statusProblem } from './panel';
+import { ApiError, WorkspaceService } from './service';
+
+// the npm package's version, checked against the server extension's (one version for both)
+const VERSION: string = require('../package.json').version;
+
+export const PLUGIN_ID = 'jupyter-runai:plugin';
+
+/** "45 s", "6 min": how long a workspace has waited. */
+function waited(seconds: number): string {
+  return seconds < 90 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`;
+}
+
+export namespace CommandIDs {
+  export const open = 'jupyter-runai:open';
+  export const newWorkspace = 'jupyter-runai:new-workspace';
+  export const refresh = 'jupyter-runai:refresh';
+}
+
+export const runaiIcon = new LabIcon({ name: 'jupyter-runai:icon', svgstr: iconSvg });
+
+interface ISettings {
+  notifications: boolean;
+  pendingThreshold: number;
+  defaultProject: string;
+  openOnStartup: boolean;
+}
+
+const DEFAULTS: ISettings = {
+  notifications: true,
+  pendingThreshold: 300,
+  defaultProject: '',
+  openOnStartup: false
+};
+
+/** A request below `{base_url}runai/api/`, with Jupyter's auth and XSRF handling. */
+function requester(): (path: string, init: RequestInit) => Promise<Response> {
+  const settings = ServerConnection.makeSettings();
+  return (path, init) =>
+    ServerConnection.makeRequest(URLExt.join(settings.baseUrl, 'runai', 'api', path), init, settings);
+}
+
+const plugin: JupyterFrontEndPlugin<void> = {
+  id: PLUGIN_ID,
+  description: 'Run:ai GPU workspaces in a sidebar: live, with actions, a create dialog and notifications.',
+  autoStart: true,
+  optional: [ILayoutRestorer, ICommandPalette, ISettingRegistry],
+  activate: (
+    app: JupyterFrontEnd,
+    restorer: ILayoutRestorer | null,
+    palette: ICommandPalette | null,
+    registry: ISettingRegistry | null
+  ) => {
+    const settings: ISettings = { ...DEFAULTS };
+    const service = new WorkspaceService(requester());
+    let serverDefaultProject = '';
+
+    const copy = (text: string, what: string) => {
+      Clipboard.copyToSystem(text);
+      Notification.info(`Copied ${what} to the clipboard.`, { autoClose: 3000 });
+    };
+    // The notebook in the main area, duck-typed: importing @jupyterlab/notebook for its tracker
+    // token would add 200 MB of node_modules (mermaid) for one call.
+    const insert = async (body: ICreateBody) => {
+      const panel = app.shell.currentWidget as any;
+      const notebook = panel?.content;
+      if (!notebook || typeof notebook.activeCellIndex !== 'number' || !notebook.model?.cells) {
+        Notification.warning('Open a notebook first: the Python call goes below its active cell.', {
+          autoClose: 5000
+        });
+        return;
+      }
+      await app.commands.execute('notebook:insert-cell-below');
+      notebook.activeCell?.model.sharedModel.setSource(pythonCall(body));
+      app.shell.activateById(panel.id);
+    };
+    const act = async (ws: IWorkspace, action: Action) => {
+      if (action === 'delete') {
+        const answer = await showDialog({
+          title: `Delete ${ws.name}?`,
+          body: deleteWarning(ws),
+          buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Delete' })]
+        });
+        if (!answer.button.accept) {
+          return;
+        }
+      }
+      try {
+        await service.act(ws.id, action);
+      } catch (e) {
+        const why = e instanceof ApiError ? e.message : String(e);
+        Notification.error(`Could not ${action} ${ws.name}: ${why}`, { autoClose: false });
+      }
+    };
+    const newWorkspace = async () => {
+      let projects: string[] = [];
+      try {
+        projects = await service.projects();
+      } catch (e) {
+        Notification.error(
+          `Cannot list your projects: ${e instanceof ApiError ? e.message : e}`,
+          { autoClose: false }
+        );
+        return;
+      }
+      await openCreateDialog({
+        service,
+        projects,
+        defaultProject: settings.defaultProject || serverDefaultProject,
+        copy,
+        insert,
+        created: ws =>
+          Notification.success(`Created ${ws.name} in ${ws.project}.`, { autoClose: 4000 })
+      });
+    };
+
+    const sidebar = new RunaiSidebar(service, {
+      act: (ws, action) => void act(ws, action),
+      copy: (ws, format: CopyFormat) =>
+        copy(render(format, bodyOfWorkspace(ws)), `the ${format === 'cli' ? 'runai command' : format === 'magic' ? '%runai line' : 'Python call'} for ${ws.name}`),
+      insert: ws => void insert(bodyOfWorkspace(ws)),
+      newWorkspace: () => void newWorkspace(),
+      refresh: () => {
+        service.reconnect();
+        void check();
+      }
+    });
+    sidebar.title.icon = runaiIcon;
+    app.shell.add(sidebar, 'left', { rank: 1000 });
+    restorer?.add(sidebar, SIDEBAR_ID);
+
+    const check = async () => {
+      try {
+        const status = await service.status();
+        serverDefaultProject = status.default_project ?? '';
+        sidebar.setStatus(statusProblem(status, null, VERSION), status.simulated);
+      } catch (e) {
+        const err = e instanceof ApiError ? e : new ApiError(0, { message: String(e), reason: 'http', upstream_status: null });
+        sidebar.setStatus(statusProblem(null, { status: err.status, message: err.message }, VERSION), false);
+        if (err.status === 404) {
+          service.dispose(); // no extension: nothing to stream from
+        }
+      }
+    };
+
+    // notifications: from the shared stream, so each change is told once per tab
+    const pending = new PendingWatch();
+    const tell = (notice: Notice) => {
+      if (!settings.notifications) {
+        return;
+      }
+      const ws = notice.ws;
+      const where = ws.project ? ` (${ws.project})` : '';
+      switch (notice.kind) {
+        case 'running':
+          Notification.success(`${ws.name}${where} is Running.`, {
+            autoClose: 8000,
+            actions: notice.links.map(link => ({
+              label: `Open ${link.label}`,
+              callback: () => window.open(link.url, '_blank', 'noopener')
+            }))
+          });
+          break;
+        case 'failed':
+          Notification.error(
+            `${ws.name}${where} Failed${ws.phaseMessage ? `: ${ws.phaseMessage}` : '.'}`,
+            { autoClose: false }
+          );
+          break;
+        case 'stopped':
+          Notification.info(`${ws.name}${where} is Stopped; its GPUs are free.`, { autoClose: 5000 });
+          break;
+        case 'pending':
+          Notification.warning(
+            `${ws.name}${where} has been Pending for ${waited(notice.seconds)}: ${notice.reason}`,
+            { autoClose: false }
+          );
+          break;
+      }
+    };
+    service.workspaceChanged.connect((_, change) => {
+      if (change.after) {
+        const notice = noticeFor(change.before, change.after);
+        if (notice) {
+          tell(notice);
+        }
+      }
+    });
+    const watchPending = () => {
+      const now = Date.now();
+      pending.update(service.workspaces.values(), now);
+      for (const notice of pending.due(service.workspaces, now, settings.pendingThreshold)) {
+        tell(notice);
+      }
+    };
+    service.changed.connect(watchPending);
+    window.setInterval(watchPending, 5000);
+
+    app.commands.addCommand(CommandIDs.open, {
+      label: 'Run:ai: Show Workspaces',
+      caption: 'Show the Run:ai workspaces sidebar',
+      icon: runaiIcon,
+      execute: () => app.shell.activateById(SIDEBAR_ID)
+    });
+    app.commands.addCommand(CommandIDs.newWorkspace, {
+      label: 'Run:ai: New Workspace…',
+      caption: 'Create a Run:ai workspace',
+      execute: () => newWorkspace()
+    });
+    app.commands.addCommand(CommandIDs.refresh, {
+      label: 'Run:ai: Refresh Workspaces',
+      caption: 'Reconnect the live list and check the server extension again',
+      execute: () => {
+        service.reconnect();
+        return check();
+      }
+    });
+    for (const command of [CommandIDs.open, CommandIDs.newWorkspace, CommandIDs.refresh]) {
+      palette?.addItem({ command, category: 'Run:ai' });
+    }
+
+    const apply = (values: Partial<ISettings>) => Object.assign(settings, DEFAULTS, values);
+    const started = (async () => {
+      if (registry) {
+        try {
+          const loaded = await registry.load(PLUGIN_ID);
+          apply(loaded.composite as Partial<ISettings>);
+          loaded.changed.connect(() => apply(loaded.composite as Partial<ISettings>));
+        } catch (e) {
+          console.warn('jupyter-runai: settings not loaded, using the defaults', e);
+        }
+      }
+      await app.restored;
+      if (settings.openOnStartup) {
+        app.shell.activateById(SIDEBAR_ID);
+      }
+    })();
+    void started;
+    service.start();
+    void check();
+  }
+};
+
+export default plugin;

@@ -1,0 +1,59 @@
+import { bodyOfWorkspace, cliCommand, magicLine, pythonCall, shellWord } from '../src/copyas';
+
+const body = {
+  name: 'nb',
+  project: 'team-a',
+  image: 'jupyter/scipy-notebook',
+  gpu: 0.5,
+  cpu: 2,
+  memory: '8G',
+  env: { KEY: 'a value' },
+  namePrefix: true
+};
+
+describe('copy as', () => {
+  it('writes the runai CLI v2 command with the flags %runai submit accepts', () => {
+    expect(cliCommand(body)).toBe(
+      'runai workspace submit nb -p team-a -i jupyter/scipy-notebook --gpu-portion-request 0.5 ' +
+        "--cpu-core-request 2 --cpu-memory-request 8G -e 'KEY=a value' --name-prefix"
+    );
+    expect(cliCommand({ name: 'x', project: 'p', image: 'i', gpu: 2 })).toBe(
+      'runai workspace submit x -p p -i i -g 2'
+    );
+  });
+
+  it('writes the %runai line', () => {
+    expect(magicLine({ name: 'x', project: 'p', image: 'python:3.11' })).toBe(
+      '%runai submit x -p p -i python:3.11'
+    );
+  });
+
+  it('writes the Python call', () => {
+    expect(pythonCall(body)).toBe(
+      'import jupyter_runai\n\nws = jupyter_runai.create("nb", project="team-a", ' +
+        'image="jupyter/scipy-notebook", gpu=0.5, cpu=2, memory="8G", env={"KEY": "a value"}, ' +
+        'name_prefix=True)'
+    );
+  });
+
+  it('quotes for the shell only when needed', () => {
+    expect(shellWord('plain-word')).toBe('plain-word');
+    expect(shellWord("it's")).toBe("'it'\\''s'");
+    expect(shellWord('')).toBe("''");
+  });
+
+  it('rebuilds a row from what it shows', () => {
+    const ws = { name: 'nb', project: 'team-a', image: 'busybox', gpu: { requested: 1 } };
+    expect(bodyOfWorkspace(ws)).toEqual({ name: 'nb', project: 'team-a', image: 'busybox', gpu: 1 });
+  });
+});
+
+import fixture from './copyas-cases.json';
+
+describe('the cases a real kernel runs (tests/test_labextension.py)', () => {
+  it.each(fixture.cases)('writes $body.name as recorded', ({ body, cli, magic, python }) => {
+    expect(cliCommand(body)).toBe(cli);
+    expect(magicLine(body)).toBe(magic);
+    expect(pythonCall(body)).toBe(python);
+  });
+});

@@ -1,0 +1,388 @@
+"""The JupyterLab sidebar (labextension/) in real Chromium, on JupyterLab + the simulator: what a
+user sees in the left panel, live from the event stream, without reloading the page."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+from browser import THEMES, WIDTHS, expect
+from harness import reset, set_clock, set_faults, wait_until
+
+TAB = '.jp-SideBar li[data-id="jupyter-runai-sidebar"]'
+PANEL = "#jupyter-runai-sidebar"
+
+
+def create(lab, name: str, **extra) -> dict:
+    body = {"name": name, "project": "team-a", "image": "busybox", "gpu": 1, **extra}
+    answer = lab.http.post("runai/api/workspaces", json=body)
+    assert answer.status_code == 202, answer.text
+    return answer.json()
+
+
+def open_sidebar(lp):
+    """Click the sidebar's tab; the panel's locator once it is live."""
+    lp.page.locator(TAB).click()
+    panel = lp.page.locator(PANEL)
+    expect(panel).to_be_visible()
+    expect(panel).to_have_attribute("data-stream", "live")
+    return panel
+
+
+def row(panel, name: str):
+    return panel.locator(f'li.jp-RunaiRow[data-name="{name}"]')
+
+
+def test_the_sidebar_lists_a_workspace_created_through_the_api_without_reload(lab, open_lab):
+    lp = open_lab(1024, "light")
+    panel = open_sidebar(lp)
+    expect(panel.locator(".jp-RunaiSidebar-badge")).to_be_visible()  # the simulator says so
+    create(lab, "from-the-api")
+    ws = row(panel, "from-the-api")
+    expect(ws).to_be_visible()
+    expect(ws.locator(".jp-RunaiRow-project")).to_have_text("team-a")
+    expect(ws.locator(".jp-RunaiChip")).to_have_text("Running")
+    expect(ws.locator(".jp-RunaiRow-tools a")).to_have_count(0)  # no tools were asked for
+    age = ws.locator(".jp-RunaiRow-age")
+    seen = age.text_content()
+    expect(age).not_to_have_text(seen)  # the age ticks, with no new event
+    for theme in THEMES:
+        if theme != lp.theme:
+            lp.switch_theme(theme)
+            expect(lp.page.locator("#jupyterlab-splash")).to_have_count(0)  # no fade in the shot
+        for width in WIDTHS:
+            lp.resize(width)
+            expect(ws).to_be_visible()
+            lp.screenshot()
+            lp.assert_readable(f'{PANEL} li[data-name="from-the-api"] .jp-RunaiChip')
+            lp.assert_readable(f'{PANEL} li[data-name="from-the-api"] .jp-RunaiRow-name')
+
+
+def listed(lab) -> list[dict]:
+    return lab.http.get("runai/api/workspaces").json()["workspaces"]
+
+
+def test_create_through_the_dialog_refuses_a_bad_name_next_to_the_field(lab, open_lab):
+    lp = open_lab(1024, "light")
+    panel = open_sidebar(lp)
+    panel.locator(".jp-RunaiSidebar-new").click()
+    dialog = lp.page.locator(".jp-RunaiCreateDialog")
+    expect(dialog).to_be_visible()
+    name = dialog.locator('input[name="name"]')
+    name.fill("Bad_Name")
+    error = dialog.locator('.jp-RunaiForm-error[data-field="name"]')
+    expect(error).to_contain_text("'Bad_Name' is not a valid workspace name")  # as you type
+    create_button = dialog.locator(".jp-Dialog-footer button", has_text="Create")
+    create_button.click()
+    expect(dialog).to_be_visible()  # refused: the dialog stays, nothing is created
+    expect(error).to_contain_text("is not a valid workspace name")
+    expect(name).to_have_attribute("aria-invalid", "true")
+    for theme in ("light", "dark"):
+        if theme != lp.theme:
+            lp.switch_theme(theme)
+            expect(lp.page.locator("#jupyterlab-splash")).to_have_count(0)
+        lp.assert_readable('.jp-RunaiForm-error[data-field="name"]')
+        for width in WIDTHS:
+            lp.resize(width)
+            lp.screenshot("dialog-error")
+    lp.resize(1024)
+    assert listed(lab) == []
+    name.fill("from-dialog")
+    expect(error).to_have_text("")
+    dialog.locator('input[name="gpu"]').fill("1")
+    create_button.dblclick()  # one click, one create: a second click while in flight is no-op
+    expect(dialog).to_have_count(0)
+    expect(row(panel, "from-dialog")).to_be_visible()
+    assert [w["name"] for w in listed(lab)] == ["from-dialog"]
+
+
+def test_the_dialog_shows_a_server_refusal_next_to_its_field(lab, open_lab):
+    """A rule only the server can check (the project's quota here) comes back as the server
+    says it; the dialog stays open with the message."""
+    lp = open_lab(1024, "light")
+    panel = open_sidebar(lp)
+    panel.locator(".jp-RunaiSidebar-new").click()
+    dialog = lp.page.locator(".jp-RunaiCreateDialog")
+    dialog.locator('input[name="name"]').fill("too-big")
+    dialog.locator('input[name="gpu"]').fill("1000")
+    dialog.locator(".jp-Dialog-footer button", has_text="Create").click()
+    message = dialog.locator(".jp-RunaiForm-message")
+    expect(message).to_contain_text("Not created")
+    expect(dialog).to_be_visible()
+    assert listed(lab) == []
+
+
+def test_suspend_changes_the_chip_without_reload(lab, open_lab):
+    lp = open_lab(1024, "light")
+    panel = open_sidebar(lp)
+    create(lab, "to-suspend")
+    ws = row(panel, "to-suspend")
+    chip = ws.locator(".jp-RunaiChip")
+    expect(chip).to_have_text("Running")
+    expect(ws.locator('button[data-action="resume"]')).to_be_disabled()
+    ws.locator('button[data-action="suspend"]').click()
+    expect(chip).to_have_text("Stopped")
+    expect(ws.locator('button[data-action="suspend"]')).to_be_disabled()
+    expect(ws.locator('button[data-action="resume"]')).to_be_enabled()
+    ws.locator('button[data-action="resume"]').click()
+    expect(chip).to_have_text("Running")
+
+
+def test_delete_asks_first_naming_what_is_lost(lab, open_lab):
+    lp = open_lab(1024, "light")
+    panel = open_sidebar(lp)
+    create(lab, "to-delete")
+    ws = row(panel, "to-delete")
+    expect(ws).to_be_visible()
+    ws.locator('button[data-action="delete"]').click()
+    dialog = lp.page.locator(".jp-Dialog")
+    expect(dialog).to_contain_text("Delete to-delete in project team-a?")
+    expect(dialog).to_contain_text("cannot be resumed")
+    lp.screenshot("delete-dialog")
+    dialog.locator("button", has_text="Cancel").click()
+    expect(dialog).to_have_count(0)
+    assert [w["name"] for w in listed(lab)] == ["to-delete"]
+    ws.locator('button[data-action="delete"]').click()
+    lp.page.locator(".jp-Dialog button", has_text="Delete").click()
+    expect(ws).to_have_count(0)
+    wait_until(lambda: listed(lab) == [], what="the workspace to be gone")
+
+
+def test_a_notification_appears_when_a_workspace_is_running(lab, open_lab, ui_sim):
+    lp = open_lab(1024, "light")
+    panel = open_sidebar(lp)
+    set_clock(ui_sim, frozen=True)
+    create(lab, "notify-me", tools=[{"port": 8888}])
+    ws = row(panel, "notify-me")
+    expect(ws.locator(".jp-RunaiSpinner")).to_be_visible()  # on its way
+    expect(ws.locator(".jp-RunaiRow-tools a")).to_have_count(0)  # no tool links before Running
+    set_clock(ui_sim, advance=3600)
+    expect(ws.locator(".jp-RunaiChip")).to_have_text("Running")
+    expect(ws.locator(".jp-RunaiSpinner")).to_have_count(0)
+    toast = lp.page.get_by_text("notify-me (team-a) is Running.")
+    expect(toast).to_be_visible()
+    expect(lp.page.get_by_role("button", name="Open port 8888")).to_be_visible()
+    link = ws.locator(".jp-RunaiRow-tools a")
+    expect(link).to_have_text("port 8888")
+    lp.screenshot("running-notification")
+
+
+def test_the_panel_reconnects_after_the_simulator_stops_answering(lab, open_lab, ui_sim):
+    lp = open_lab(1024, "light")
+    panel = open_sidebar(lp)
+    create(lab, "before-outage")
+    expect(row(panel, "before-outage")).to_be_visible()
+    set_faults(ui_sim, error_rate=1, error_status=503)
+    expect(panel).to_have_attribute("data-stream", "upstream-error")
+    state = panel.locator(".jp-RunaiSidebar-stream")
+    expect(state).to_contain_text("Reconnecting to Run:ai")
+    lp.screenshot("outage")
+    set_faults(ui_sim, error_rate=0)
+    expect(panel).to_have_attribute("data-stream", "live")
+    expect(state).to_have_text("")
+    create(lab, "after-outage")
+    expect(row(panel, "after-outage")).to_be_visible()
+    expect(row(panel, "before-outage")).to_be_visible()
+
+
+def test_the_sidebar_is_readable_in_the_dark_theme(lab, open_lab, ui_sim):
+    set_clock(ui_sim, frozen=True)
+    create(lab, "dark-pending", gpu=1)
+    lp = open_lab(1024, "dark")
+    panel = open_sidebar(lp)
+    ws = row(panel, "dark-pending")
+    expect(ws).to_be_visible()
+    for selector in (".jp-RunaiRow-name", ".jp-RunaiChip", ".jp-RunaiRow-project"):
+        lp.assert_readable(f'{PANEL} li[data-name="dark-pending"] {selector}')
+    lp.assert_readable(f"{PANEL} .jp-RunaiSidebar-title")
+    lp.assert_readable(f"{PANEL} .jp-RunaiSidebar-badge")
+    for width in WIDTHS:
+        lp.resize(width)
+        lp.screenshot()
+
+
+def set_settings(lab, **values) -> None:
+    """The sidebar's settings, through the settings API (as Settings > Run:ai does)."""
+    answer = lab.http.put("lab/api/settings/jupyter-runai:plugin", json={"raw": json.dumps(values)})
+    assert answer.status_code == 204, answer.text
+
+
+@pytest.fixture
+def sidebar_settings(lab):
+    """Set the sidebar's settings for one test; back to the defaults after it."""
+    yield lambda **values: set_settings(lab, **values)
+    set_settings(lab)
+
+
+def test_the_commands_open_the_sidebar_and_the_dialog(lab, open_lab):
+    lp = open_lab(1024, "light")
+    panel = lp.page.locator(PANEL)
+    expect(panel).to_be_hidden()  # openOnStartup is off by default
+    lp.command("jupyter-runai:open")
+    expect(panel).to_be_visible()
+    lp.command("jupyter-runai:refresh")
+    expect(panel).to_have_attribute("data-stream", "live")
+    # not awaited: the command's promise ends when the dialog closes
+    lp.run(
+        lambda page: page.evaluate(
+            "() => { window.jupyterapp.commands.execute('jupyter-runai:new-workspace'); }"
+        )
+    )
+    expect(lp.page.locator(".jp-RunaiCreateDialog")).to_be_visible()
+    lp.page.keyboard.press("Escape")
+    labels = lp.run(
+        lambda page: page.evaluate(
+            "() => ['jupyter-runai:open', 'jupyter-runai:new-workspace', 'jupyter-runai:refresh']"
+            ".map(id => window.jupyterapp.commands.label(id))"
+        )
+    )
+    assert labels == [
+        "Run:ai: Show Workspaces",
+        "Run:ai: New Workspace…",
+        "Run:ai: Refresh Workspaces",
+    ]
+
+
+def test_settings_open_on_startup_turn_notifications_off_and_set_the_project(
+    lab, open_lab, ui_sim, sidebar_settings
+):
+    sidebar_settings(openOnStartup=True, notifications=False, defaultProject="team-b")
+    lp = open_lab(1024, "light")
+    panel = lp.page.locator(PANEL)
+    expect(panel).to_be_visible()  # no click: open on startup
+    expect(panel).to_have_attribute("data-stream", "live")
+    create(lab, "quiet")
+    expect(row(panel, "quiet").locator(".jp-RunaiChip")).to_have_text("Running")
+    create(lab, "quiet-2")  # by the time its row shows, a notification for "quiet" would have
+    expect(row(panel, "quiet-2").locator(".jp-RunaiChip")).to_have_text("Running")
+    expect(lp.page.get_by_text("quiet (team-a) is Running.")).to_have_count(0)
+    panel.locator(".jp-RunaiSidebar-new").click()  # the dialog proposes the default project
+    expect(lp.page.locator('.jp-RunaiCreateDialog select[name="project"]')).to_have_value("team-b")
+
+
+def test_a_row_inserts_its_python_call_into_the_active_notebook(lab, open_lab, notebook):
+    create(lab, "copied", gpu=1)
+    lp = open_lab(1024, "light", notebook=notebook("1 + 1"))
+    panel = open_sidebar(lp)
+    row(panel, "copied").locator("select.jp-RunaiCopy").select_option("insert")
+    cell = lp.page.locator(".jp-Notebook .jp-Cell").nth(1)
+    expect(cell).to_contain_text(
+        'ws = jupyter_runai.create("copied", project="team-a", image="busybox", gpu=1)'
+    )
+
+
+def test_an_action_run_ai_refuses_is_a_notification_with_the_server_message(lab, open_lab, ui_sim):
+    lp = open_lab(1024, "light")
+    panel = open_sidebar(lp)
+    create(lab, "refused")
+    ws = row(panel, "refused")
+    expect(ws.locator(".jp-RunaiChip")).to_have_text("Running")
+    set_faults(
+        ui_sim,
+        error_rate=1,
+        error_status=403,
+        match="POST /api/v1/workloads/workspaces/{workloadId}/suspend",
+        times=1,
+    )
+    ws.locator('button[data-action="suspend"]').click()
+    toast = lp.page.get_by_text("Could not suspend refused:")
+    expect(toast).to_be_visible()
+    lp.screenshot("action-error")
+    expect(ws.locator(".jp-RunaiChip")).to_have_text("Running")
+
+
+def test_the_sidebar_works_in_notebook_7(ui_sim, chromium, tmp_path):
+    """Notebook 7 has no layout restorer or palette of JupyterLab's: the sidebar needs only
+    optional tokens, and its command opens it beside a notebook."""
+    from browser import Lab
+
+    class Notebook7(Lab):
+        """browser.Lab, running ``python -m notebook`` instead of jupyterlab."""
+
+        def __init__(self, *args, **kwargs):
+            real = subprocess.Popen
+
+            def popen(command, **options):
+                command = [("notebook" if part == "jupyterlab" else part) for part in command]
+                command.append("--JupyterNotebookApp.expose_app_in_browser=True")
+                return real(command, **options)
+
+            subprocess.Popen = popen
+            try:
+                super().__init__(*args, **kwargs)
+            finally:
+                subprocess.Popen = real
+
+    reset(ui_sim)
+    nb7 = Notebook7(tmp_path, ui_sim.url)
+    try:
+        create(nb7, "in-notebook-7")
+        nb7.notebook("blank.ipynb", ["1 + 1"])
+
+        def open_sidebar_in_notebook(page):
+            page.goto(nb7.page_url("notebooks/blank.ipynb"))
+            page.wait_for_function(
+                "() => window.jupyterapp?.commands.hasCommand('jupyter-runai:open')"
+            )
+            page.evaluate("() => window.jupyterapp.commands.execute('jupyter-runai:open')")
+            page.locator(f'{PANEL} li[data-name="in-notebook-7"]').wait_for()
+
+        context = chromium.call(
+            chromium.browser.new_context, viewport={"width": 1024, "height": 900}
+        )
+        try:
+            page = chromium.call(context.new_page)
+            chromium.call(open_sidebar_in_notebook, page)
+        finally:
+            chromium.call(context.close)
+    finally:
+        nb7.stop()
+
+
+def test_a_pending_workspace_says_why_and_is_told_past_the_threshold(
+    lab, open_lab, sidebar_settings
+):
+    sidebar_settings(pendingThreshold=0)
+    lp = open_lab(1024, "light")
+    panel = open_sidebar(lp)
+    create(lab, "hog", gpu=4)  # team-a's whole quota
+    expect(row(panel, "hog").locator(".jp-RunaiChip")).to_have_text("Running")
+    create(lab, "waiter", gpu=1)
+    waiter = row(panel, "waiter")
+    expect(waiter.locator(".jp-RunaiChip")).to_have_text("Pending")
+    reason = waiter.locator(".jp-RunaiRow-reason")
+    expect(reason).to_contain_text("over quota")
+    expect(lp.page.get_by_text("waiter (team-a) has been Pending for")).to_be_visible()
+    lp.screenshot("pending")
+    lp.assert_readable(f'{PANEL} li[data-name="waiter"] .jp-RunaiRow-reason')
+
+
+def test_the_dialog_copies_the_same_create_as_a_runai_command(lab, open_lab):
+    lp = open_lab(1024, "light")
+    panel = open_sidebar(lp)
+    lp.run(
+        lambda page: page.evaluate(
+            "() => { window.__copied = []; window.addEventListener('copy', e => "
+            "window.__copied.push(e.clipboardData.getData('text'))); }"
+        )
+    )
+    panel.locator(".jp-RunaiSidebar-new").click()
+    dialog = lp.page.locator(".jp-RunaiCreateDialog")
+    dialog.locator('input[name="name"]').fill("copy-me")
+    dialog.locator('input[name="gpu"]').fill("0.5")
+    dialog.locator('textarea[name="env"]').fill("MODE=fast lane")
+    dialog.get_by_role("button", name="Copy as runai CLI").click()
+    dialog.get_by_role("button", name="Copy as Python").click()
+    copied = lp.run(
+        lambda page: page.wait_for_function(
+            "() => window.__copied.length === 2 && window.__copied"
+        ).json_value()
+    )
+    assert copied == [
+        "runai workspace submit copy-me -p team-a -i jupyter/scipy-notebook "
+        "--gpu-portion-request 0.5 --cpu-core-request 1 -e 'MODE=fast lane'",
+        'import jupyter_runai\n\nws = jupyter_runai.create("copy-me", project="team-a", '
+        'image="jupyter/scipy-notebook", gpu=0.5, cpu=1, env={"MODE": "fast lane"})',
+    ]
+    assert listed(lab) == []  # copying creates nothing
