@@ -412,26 +412,3 @@ def test_outside_jupyter_without_settings_says_what_to_set(tmp_path):
     )
     assert result.returncode != 0
     assert "set RUNAI_URL and RUNAI_CLIENT_ID/RUNAI_CLIENT_SECRET" in result.stderr.splitlines()[-1]
-
-
-def test_demo_notebook_runs_top_to_bottom(kernel, live_sim):
-    """The notebook `jupyter runai demo` opens (and Binder will), executed with nbclient in a
-    kernel given the live server's environment, as the server gives its own kernels."""
-    from importlib.resources import files
-
-    import nbformat
-    from nbclient import NotebookClient
-
-    env = kernel.value(
-        "{k: v for k, v in __import__('os').environ.items() if k.startswith('JUPYTER_RUNAI')}"
-    )
-    notebook = nbformat.reads(
-        files("jupyter_runai").joinpath("demo", "welcome.ipynb").read_text(), as_version=4
-    )
-    NotebookClient(notebook, timeout=120, kernel_name="python3").execute(env={**os.environ, **env})
-    outputs = json.dumps([cell.get("outputs", []) for cell in notebook.cells])
-    assert "Running" in outputs and "Stopped" in outputs
-    assert "application/vnd.jupyter.widget-view+json" in outputs  # the panel
-    assert "Submitted team-b/demo-cli-" in outputs
-    left = [w["phase"] for w in sim_workspaces(live_sim) if w["name"].startswith("demo-")]
-    assert set(left) <= {"Deleting"}  # the last cell tidied up

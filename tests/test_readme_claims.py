@@ -145,6 +145,32 @@ CLAIMS: dict[str, list[str]] = {
     "one upstream list per interval, however many users watch": [
         "test_hub.py::test_five_users_streams_cost_one_list_call_per_interval"
     ],
+    # the demo and Binder
+    "Run All ends with the panel showing the workspaces the notebook made": [
+        "test_demo.py::test_run_all_keeps_what_the_welcome_notebook_built",
+        "test_demo.py::test_jupyterlab_opens_the_welcome_notebook_unmodified_and_run_all_shows_the_panel",
+    ],
+    "deleting them is an optional last cell": [
+        "test_demo.py::test_run_all_keeps_what_the_welcome_notebook_built"
+    ],
+    "replaces a welcome notebook you have not edited": [
+        "test_demo.py::test_an_upgrade_refreshes_an_unchanged_welcome_notebook",
+        "test_demo.py::test_the_shipped_welcome_notebook_is_listed_as_shipped",
+    ],
+    "one you edited is kept, and it says that too": [
+        "test_demo.py::test_an_upgrade_keeps_a_welcome_notebook_the_user_edited"
+    ],
+    "puts the simulator on that port": [
+        "test_demo.py::test_demo_runs_jupyterlab_on_the_embedded_simulator",
+        "test_demo.py::test_a_simulator_port_in_use_is_refused_clearly",
+    ],
+    "named `RunaiSimulator` and only its warnings show": [
+        "test_demo.py::test_demo_runs_jupyterlab_on_the_embedded_simulator",
+        "test_demo.py::test_the_simulator_log_is_its_own_and_shows_with_debug",
+    ],
+    "On Binder, JupyterLab opens with the extension on an embedded Run:ai simulator": [
+        "test_binder.py::test_binder_image_opens_the_demo_on_the_simulator"
+    ],
     # the JupyterLab sidebar
     "adds a Run:ai workspaces panel to JupyterLab's left sidebar": [
         "test_labextension.py::test_jupyterlab_lists_the_sidebar_enabled_and_ok",

@@ -19,6 +19,7 @@ from tornado.netutil import bind_unix_socket
 from traitlets import Unicode, default
 
 from .. import __version__
+from ..client import RunaiConfigError
 from .handlers import KernelToken, handlers
 from .settings import RunaiSettings, hide_process
 from .upstream import Upstream
@@ -135,7 +136,10 @@ class RunaiApp(ExtensionApp, RunaiSettings):
             self._open_kernel_socket()
         self._keep_out_of_terminals(serverapp)
         if self.upstream is not None and self.simulator:
-            await self.upstream.client()
+            try:
+                await self.upstream.client()
+            except RunaiConfigError as exc:  # its port is taken: the API says so too
+                self.log.error("jupyter-runai: %s", exc)
 
     def _close_kernel_socket(self) -> None:
         if self._socket_server is not None:

@@ -9,7 +9,7 @@ import os
 import sys
 from typing import Any
 
-from traitlets import Bool, Float, List, Unicode, default
+from traitlets import Bool, Float, Int, List, Unicode, default
 from traitlets.config import Configurable
 
 #: Environment variables that hold Run:ai secrets; removed from the process environment once read.
@@ -75,6 +75,13 @@ class RunaiSettings(Configurable):
     )
     simulator_time_scale = Float(
         1.0, config=True, help="How much faster than real time the embedded simulator runs."
+    )
+    simulator_port = Int(
+        0,
+        min=0,
+        max=65535,
+        config=True,
+        help="Port of the embedded simulator on 127.0.0.1 (0: any free port).",
     )
 
     @default("url")

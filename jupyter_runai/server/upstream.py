@@ -98,8 +98,19 @@ class Upstream:
         url, credentials = s["url"], self.credentials
         if self.simulated:
             from ..simulator import Simulator
+            from ..simulator.log import quiet_simulator_log
 
-            self._simulator = await Simulator(time_scale=s["simulator_time_scale"]).start_async()
+            quiet_simulator_log(self.log)
+            try:
+                self._simulator = await Simulator(
+                    port=s["simulator_port"], time_scale=s["simulator_time_scale"]
+                ).start_async()
+            except OSError as exc:
+                raise RunaiConfigError(
+                    f"the embedded Run:ai simulator cannot listen on 127.0.0.1:"
+                    f"{s['simulator_port']} ({exc.strerror}): choose another simulator_port, "
+                    "or 0 for any free port"
+                ) from None
             url = self._simulator.url
             credentials = ClientCredentials(
                 self._simulator.client_id, self._simulator.client_secret

@@ -25,6 +25,7 @@ from . import filters
 from .auth import TokenError, TokenIssuer
 from .exchanges import FAULT_HEADER, ExchangeLog, entry
 from .faults import Faults
+from .log import log_request
 from .spec import SPEC_PATH
 from .state import ApiError, ControlPlane
 
@@ -549,4 +550,5 @@ def make_app(sim: Simulation) -> web.Application:
         routes,
         default_handler_class=NotFoundHandler,
         default_handler_args={"sim": sim},
+        log_function=log_request,
     )
