@@ -7,7 +7,7 @@ import contextlib
 import socket
 
 import pytest
-from harness import async_wait_until, set_faults, stats
+from harness import async_wait_until, set_clock, set_faults, stats
 from sse import events
 
 LIST = "GET /api/v1/workloads"
@@ -126,6 +126,28 @@ async def test_list_uses_the_fresh_snapshot(api, events_url, jp_auth_header, sim
         answers = await asyncio.gather(*(api("GET", "workspaces") for _ in range(20)))
         assert all(len(a.body["workspaces"]) == 1 for a in answers)
         assert list_calls(sim) - before <= 2  # the poller's own ticks, not 20 calls
+
+
+async def test_a_list_never_shows_older_than_a_read_of_one_workspace(
+    api, jp_serverapp, events_url, jp_auth_header, sim
+):
+    """A kernel waits for Running with GETs of its workspace; the list after it (and every live
+    view) says Running too, not what the last poll saw."""
+    poller = jp_serverapp.web_app.settings["runai_upstream"].poller
+    set_clock(sim, frozen=True)
+    created = (await api("POST", "workspaces", NOTEBOOK)).body
+    async with events(events_url, jp_auth_header) as stream:
+        await stream.next()
+        poller.interval = 30  # after the poll in flight, the next is 30 s away
+        polled = poller.fetched_at
+        await async_wait_until(lambda: poller.fetched_at != polled, 10)
+        set_clock(sim, advance=60)  # upstream it is Running now; the snapshot says otherwise
+        read = (await api("GET", f"workspaces/{created['id']}")).body
+        assert read["phase"] == "Running"
+        listed = (await api("GET", "workspaces")).body["workspaces"]
+        assert [w["phase"] for w in listed] == ["Running"]
+        _, event = await stream.until(lambda n, d: n == "workspace")
+        assert event["workspace"]["phase"] == "Running"
 
 
 async def test_a_new_view_after_an_outage_does_not_wait_out_the_backoff(

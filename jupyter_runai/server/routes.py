@@ -244,7 +244,11 @@ class WorkspaceRoute(RunaiAPI):
     @authorized
     async def get(self, workload_id: str) -> None:
         ws = await self.upstream.workspace(self.access, workload_id)  # the client checks the UUID
-        self.reply(200, self.upstream.view(ws))
+        view = self.upstream.view(ws)
+        # what one caller has read, every list and live view shows: a kernel waiting for Running
+        # must not see the next list (or its own sidebar) say Resuming until the next poll
+        self.upstream.poller.changed(view)
+        self.reply(200, view)
 
     @web.authenticated
     @authorized
