@@ -153,7 +153,7 @@ def test_a_notification_appears_when_a_workspace_is_running(lab, open_lab, ui_si
     lp = open_lab(1024, "light")
     panel = open_sidebar(lp)
     set_clock(ui_sim, frozen=True)
-    create(lab, "notify-me", tools=[{"port": 8888}])
+    create(lab, "notify-me", tools=[{"port": 8888, "type": "jupyter-notebook", "name": "jupyter"}])
     ws = row(panel, "notify-me")
     expect(ws.locator(".jp-RunaiSpinner")).to_be_visible()  # on its way
     expect(ws.locator(".jp-RunaiRow-tools a")).to_have_count(0)  # no tool links before Running
@@ -162,9 +162,9 @@ def test_a_notification_appears_when_a_workspace_is_running(lab, open_lab, ui_si
     expect(ws.locator(".jp-RunaiSpinner")).to_have_count(0)
     toast = lp.page.get_by_text("notify-me (team-a) is Running.")
     expect(toast).to_be_visible()
-    expect(lp.page.get_by_role("button", name="Open port 8888")).to_be_visible()
+    expect(lp.page.get_by_role("button", name="Open jupyter:8888")).to_be_visible()
     link = ws.locator(".jp-RunaiRow-tools a")
-    expect(link).to_have_text("port 8888")
+    expect(link).to_have_text("jupyter:8888")  # by tool name and port, as the notebook panel
     lp.screenshot("running-notification")
 
 
