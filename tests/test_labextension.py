@@ -194,7 +194,7 @@ def test_what_copy_as_writes_runs_in_a_kernel(kernel, live):
     copyas-cases.json, which the jest tests hold the TypeScript to) create the workspace they
     describe in a real kernel; the %runai line has the runai CLI's flags."""
     cases = json.loads((LABEXT / "test" / "copyas-cases.json").read_text())["cases"]
-    magic, python = cases
+    magic, python, tools_magic, tools_python = cases
     assert magic["cli"].removeprefix("runai workspace submit ") == magic["magic"].removeprefix(
         "%runai submit "
     )
@@ -207,3 +207,11 @@ def test_what_copy_as_writes_runs_in_a_kernel(kernel, live):
     (prefixed,) = [w for name, w in made.items() if name.startswith("copied-py-")]
     assert prefixed["gpu"]["requested"] == 2
     assert prefixed["image"] == "busybox"
+    # tools: the CLI's --external-url, the magic's --port NAME:PORT, the Python call's tools=
+    assert "--external-url container=8888,tool-type=jupyter-notebook" in tools_magic["cli"]
+    kernel.ok(tools_magic["magic"])
+    kernel.ok(tools_python["python"].replace("ws = ", "ws2 = "))
+    made = {w["name"]: w for w in live.http.get("runai/api/workspaces").json()["workspaces"]}
+    for name in ("copied-tools-magic", "copied-tools-py"):
+        tools = {(t["name"], t["port"]) for t in made[name]["tools"]}
+        assert ("jupyter", 8888) in tools and 6006 in {port for _, port in tools}, made[name]

@@ -90,11 +90,22 @@ def test_create_through_the_dialog_refuses_a_bad_name_next_to_the_field(lab, ope
     assert listed(lab) == []
     name.fill("from-dialog")
     expect(error).to_have_text("")
+    # Tools, as the notebook form: the Jupyter tool for a Jupyter image; a bad one is refused
+    tools = dialog.locator('input[name="tools"]')
+    expect(tools).to_have_value("jupyter:8888")
+    tools.fill("jupyter:8888, tb:x")
+    create_button.click()
+    tools_error = dialog.locator('.jp-RunaiForm-error[data-field="tools"]')
+    expect(tools_error).to_have_text("'tb:x' is not NAME:PORT (e.g. jupyter:8888) or a port")
+    assert listed(lab) == []
+    tools.fill("jupyter:8888, 6006")
     dialog.locator('input[name="gpu"]').fill("1")
     create_button.dblclick()  # one click, one create: a second click while in flight is no-op
     expect(dialog).to_have_count(0)
     expect(row(panel, "from-dialog")).to_be_visible()
-    assert [w["name"] for w in listed(lab)] == ["from-dialog"]
+    (made,) = listed(lab)
+    assert made["name"] == "from-dialog"
+    assert [t["port"] for t in made["tools"]] == [8888, 6006]
 
 
 def test_the_dialog_shows_a_server_refusal_next_to_its_field(lab, open_lab):

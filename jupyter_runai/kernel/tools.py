@@ -11,14 +11,21 @@ from typing import Any
 from ..client import InvalidRequest
 
 JUPYTER_TOOL: dict[str, Any] = {"port": 8888, "type": "jupyter-notebook", "name": "jupyter"}
+#: An image whose name has this (any case) runs a Jupyter server and gets JUPYTER_TOOL.
+JUPYTER_IMAGE_MARK = "jupyter"
 #: Tool types Run:ai knows by name; any other name is a "custom" tool.
 TYPES = {"jupyter": "jupyter-notebook", "tensorboard": "tensorboard", "vscode": "vscode"}
-_TOOL = re.compile(r"(?:(?P<name>[A-Za-z][-A-Za-z0-9_]{0,63}):)?(?P<port>[0-9]{1,5})")
+#: One tool, ``NAME:PORT`` or ``PORT`` (groups: name, port). No named groups, so that the
+#: sidebar's dialog applies this very pattern (labextension/scripts/create_schema.py copies
+#: these constants into its rules).
+TOOL_PATTERN = r"(?:([A-Za-z][-A-Za-z0-9_]{0,63}):)?([0-9]{1,5})"
+TOOL_SPELLING = "NAME:PORT (e.g. jupyter:8888) or a port"
+_TOOL = re.compile(TOOL_PATTERN)
 
 
 def is_jupyter_image(image: str) -> bool:
     """Whether an image runs a Jupyter server (jupyter/scipy-notebook, ...-gpu-jupyter)."""
-    return "jupyter" in image.lower()
+    return JUPYTER_IMAGE_MARK in image.lower()
 
 
 def default_tools(image: str) -> list[dict[str, Any]]:
@@ -29,10 +36,8 @@ def tool(text: str) -> dict[str, Any]:
     """One ``NAME:PORT`` (or ``PORT``) as a create body's tool; raises InvalidRequest."""
     match = _TOOL.fullmatch(text.strip())
     if match is None:
-        raise InvalidRequest(
-            "tools", f"{text.strip()!r} is not NAME:PORT (e.g. jupyter:8888) or a port"
-        )
-    name, port = match["name"], int(match["port"])
+        raise InvalidRequest("tools", f"{text.strip()!r} is not {TOOL_SPELLING}")
+    name, port = match[1], int(match[2])
     if name is None:
         return {"port": port}
     return {"port": port, "type": TYPES.get(name.lower(), "custom"), "name": name}

@@ -4,6 +4,8 @@
  * the CLI's own.
  */
 
+import { IToolSpec } from './validate';
+
 /** A create body (openapi.yaml `CreateWorkspace`), the fields these lines carry. */
 export interface ICreateBody {
   name: string;
@@ -13,6 +15,7 @@ export interface ICreateBody {
   cpu?: number;
   memory?: string;
   env?: { [key: string]: string };
+  tools?: IToolSpec[];
   namePrefix?: boolean;
 }
 
@@ -28,7 +31,19 @@ function num(n: number): string {
   return String(n);
 }
 
-function flags(body: ICreateBody): string[] {
+/** A tool as the CLI v2 spells it: `--external-url container=8888,tool-type=...,tool-name=...`. */
+function externalUrl(tool: IToolSpec): string {
+  const parts = [`container=${tool.port}`];
+  if (tool.type) {
+    parts.push(`tool-type=${tool.type}`);
+  }
+  if (tool.name) {
+    parts.push(`tool-name=${tool.name}`);
+  }
+  return parts.join(',');
+}
+
+function flags(body: ICreateBody, cli: boolean): string[] {
   const out = ['-p', body.project, '-i', body.image];
   if (body.gpu !== undefined && body.gpu !== null && body.gpu > 0) {
     if (body.gpu < 1) {
@@ -43,6 +58,10 @@ function flags(body: ICreateBody): string[] {
   if (body.memory) {
     out.push('--cpu-memory-request', body.memory);
   }
+  for (const tool of body.tools ?? []) {
+    // the magic's --port takes the notebook form's NAME:PORT (jupyter_runai/kernel/magics.py)
+    out.push(...(cli ? ['--external-url', externalUrl(tool)] : ['--port', tool.name ? `${tool.name}:${tool.port}` : `${tool.port}`]));
+  }
   for (const [key, value] of Object.entries(body.env ?? {})) {
     out.push('-e', `${key}=${value}`);
   }
@@ -54,12 +73,12 @@ function flags(body: ICreateBody): string[] {
 
 /** `runai workspace submit NAME -p PROJECT -i IMAGE ...` */
 export function cliCommand(body: ICreateBody): string {
-  return ['runai', 'workspace', 'submit', body.name, ...flags(body)].map(shellWord).join(' ');
+  return ['runai', 'workspace', 'submit', body.name, ...flags(body, true)].map(shellWord).join(' ');
 }
 
 /** `%runai submit NAME -p PROJECT -i IMAGE ...` (the magic splits like a shell). */
 export function magicLine(body: ICreateBody): string {
-  return '%runai submit ' + [body.name, ...flags(body)].map(shellWord).join(' ');
+  return '%runai submit ' + [body.name, ...flags(body, false)].map(shellWord).join(' ');
 }
 
 /** A Python string literal (JSON's escapes are Python's too). */
@@ -80,6 +99,15 @@ export function pythonCall(body: ICreateBody): string {
   if (body.memory) {
     args.push(`memory=${pyString(body.memory)}`);
   }
+  const tools = body.tools ?? [];
+  if (tools.length) {
+    const items = tools.map(t =>
+      t.name || t.type
+        ? `{${[`"port": ${t.port}`, ...(t.type ? [`"type": ${pyString(t.type)}`] : []), ...(t.name ? [`"name": ${pyString(t.name)}`] : [])].join(', ')}}`
+        : `${t.port}`
+    );
+    args.push(`tools=[${items.join(', ')}]`);
+  }
   const env = Object.entries(body.env ?? {});
   if (env.length) {
     args.push(`env={${env.map(([k, v]) => `${pyString(k)}: ${pyString(v)}`).join(', ')}}`);
@@ -96,10 +124,20 @@ export function bodyOfWorkspace(ws: {
   project: string | null;
   image?: string | null;
   gpu: { requested?: number | null };
+  tools?: { name: string | null; type: string | null; port: number | null }[];
 }): ICreateBody {
   const body: ICreateBody = { name: ws.name, project: ws.project ?? '', image: ws.image ?? '' };
   if (ws.gpu.requested) {
     body.gpu = ws.gpu.requested;
+  }
+  const tools: IToolSpec[] = [];
+  for (const t of ws.tools ?? []) {
+    if (t.port !== null && t.port !== undefined) {
+      tools.push({ port: t.port, ...(t.type ? { type: t.type } : {}), ...(t.name ? { name: t.name } : {}) });
+    }
+  }
+  if (tools.length) {
+    body.tools = tools;
   }
   return body;
 }

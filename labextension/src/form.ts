@@ -2,9 +2,18 @@
  * create_body.py) and its messages, each error next to its field. */
 import { Widget } from '@lumino/widgets';
 import { ICreateBody } from './copyas';
-import { IIssue, checkCreate, checkName, fieldOf, parseEnv } from './validate';
+import {
+  IIssue,
+  checkCreate,
+  checkName,
+  defaultTools,
+  fieldOf,
+  formatTools,
+  parseEnv,
+  parseTools
+} from './validate';
 
-export const FIELDS = ['name', 'project', 'image', 'gpu', 'cpu', 'memory', 'env'] as const;
+export const FIELDS = ['name', 'project', 'image', 'gpu', 'cpu', 'memory', 'tools', 'env'] as const;
 export type Field = (typeof FIELDS)[number];
 
 export const IMAGE_PRESETS = [
@@ -79,6 +88,18 @@ export class CreateForm extends Widget {
     this.memory.name = 'memory';
     this.memory.placeholder = 'e.g. 8G';
     add('memory', 'Memory', this.memory);
+    this.tools.type = 'text';
+    this.tools.name = 'tools';
+    this.tools.placeholder = 'e.g. jupyter:8888, tensorboard:6006';
+    this.tools.value = formatTools(defaultTools(this.image.value));
+    add('tools', 'Tools', this.tools);
+    // the default follows the image (a Jupyter image gets jupyter:8888) until the user edits it
+    this.tools.addEventListener('input', () => (this._toolsEdited = true));
+    this.image.addEventListener('input', () => {
+      if (!this._toolsEdited) {
+        this.tools.value = formatTools(defaultTools(this.image.value));
+      }
+    });
     this.env.name = 'env';
     this.env.rows = 2;
     this.env.placeholder = 'KEY=value, one per line';
@@ -129,6 +150,10 @@ export class CreateForm extends Widget {
     if ('field' in env) {
       return env;
     }
+    const tools = parseTools(this.tools.value);
+    if ('field' in tools) {
+      return tools;
+    }
     const body: ICreateBody = {
       name: this.name.value.trim(),
       project: this.project.value || '',
@@ -145,6 +170,9 @@ export class CreateForm extends Widget {
     }
     if (this.memory.value.trim()) {
       body.memory = this.memory.value.trim();
+    }
+    if (tools.tools.length) {
+      body.tools = tools.tools;
     }
     if (Object.keys(env.env).length) {
       body.env = env.env;
@@ -177,8 +205,10 @@ export class CreateForm extends Widget {
   readonly gpu = document.createElement('input');
   readonly cpu = document.createElement('input');
   readonly memory = document.createElement('input');
+  readonly tools = document.createElement('input');
   readonly env = document.createElement('textarea');
   readonly message = document.createElement('div');
   readonly copyRow = document.createElement('div');
   private _errors = {} as Record<Field, HTMLDivElement>;
+  private _toolsEdited = false;
 }

@@ -266,3 +266,45 @@ export function parseEnv(text: string): { env: { [k: string]: string } } | IIssu
   }
   return { env };
 }
+
+/** A tool of a create body: a container port that gets a URL. */
+export interface IToolSpec {
+  port: number;
+  type?: string;
+  name?: string;
+}
+
+const TOOL = new RegExp(`^(?:${rules.tools.pattern})$`);
+const TOOL_TYPES: { [name: string]: string } = rules.tools.types;
+
+/** `jupyter:8888, tensorboard:6006` (or bare ports) to tools, as the notebook form and
+ * `%runai submit --port` read them (jupyter_runai/kernel/tools.py, whose pattern this is). */
+export function parseTools(text: string): { tools: IToolSpec[] } | IIssue {
+  const tools: IToolSpec[] = [];
+  for (const part of text.trim().split(/[,\s]+/)) {
+    if (!part) {
+      continue;
+    }
+    const match = TOOL.exec(part);
+    if (!match) {
+      return { field: 'tools', details: `'${part}' is not ${rules.tools.spelling}` };
+    }
+    const port = Number(match[2]);
+    const name = match[1];
+    tools.push(
+      name === undefined ? { port } : { port, type: TOOL_TYPES[name.toLowerCase()] ?? 'custom', name }
+    );
+  }
+  return { tools };
+}
+
+/** The Tools field's text for `tools`: `jupyter:8888, 6006`. */
+export function formatTools(tools: IToolSpec[]): string {
+  return tools.map(t => (t.name ? `${t.name}:${t.port}` : `${t.port}`)).join(', ');
+}
+
+/** What a new workspace of `image` exposes unless told otherwise: the Jupyter tool for a Jupyter
+ * image, as the notebook form offers it. */
+export function defaultTools(image: string): IToolSpec[] {
+  return image.toLowerCase().includes(rules.tools.jupyterImageMark) ? [{ ...rules.tools.jupyter }] : [];
+}

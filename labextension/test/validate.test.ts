@@ -43,3 +43,31 @@ describe('the create rules (generated from create_body.py)', () => {
     expect(pyRepr('a\nb')).toBe("'a\\nb'");
   });
 });
+
+import { defaultTools, formatTools, parseTools } from '../src/validate';
+
+describe('the Tools field (the spelling of jupyter_runai/kernel/tools.py)', () => {
+  it('reads NAME:PORT and bare ports, as %runai submit --port does', () => {
+    expect(parseTools('jupyter:8888, 6006 tb:6007')).toEqual({
+      tools: [
+        { port: 8888, type: 'jupyter-notebook', name: 'jupyter' },
+        { port: 6006 },
+        { port: 6007, type: 'custom', name: 'tb' }
+      ]
+    });
+    expect(parseTools('')).toEqual({ tools: [] });
+  });
+
+  it('names the field and the spelling for anything else', () => {
+    expect(parseTools('jupyter:88a')).toEqual({
+      field: 'tools',
+      details: "'jupyter:88a' is not NAME:PORT (e.g. jupyter:8888) or a port"
+    });
+  });
+
+  it('offers the Jupyter tool for Jupyter images only', () => {
+    expect(formatTools(defaultTools('jupyter/scipy-notebook'))).toBe('jupyter:8888');
+    expect(defaultTools('busybox')).toEqual([]);
+    expect(formatTools([{ port: 8888, name: 'jupyter' }, { port: 6006 }])).toBe('jupyter:8888, 6006');
+  });
+});
