@@ -75,15 +75,22 @@ async def test_workspace_lifecycle(client, raw, sim):
     assert [w.id for w in listed] == [ws.id]
     assert listed[0].raw["environmentVariables"] == {"MODE": "dev"}
 
+    # each action's in-between phase is read with the clock stopped: at this simulator's speed
+    # it lasts tens of milliseconds, which a busy machine can miss
+    set_clock(sim, frozen=True)
     await client.suspend_workspace(ws.id)
     assert (await client.get_workspace(ws.id)).phase is Phase.STOPPING
+    set_clock(sim, frozen=False)
     stopped = await client.wait_for_phase(ws.id, Phase.STOPPED, timeout=5)
     assert stopped.gpu_allocated == 0
 
+    set_clock(sim, frozen=True)
     await client.resume_workspace(ws.id)
     assert (await client.get_workspace(ws.id)).phase is Phase.RESUMING
+    set_clock(sim, frozen=False)
     await client.wait_for_phase(ws.id, "Running", timeout=5)
 
+    set_clock(sim, frozen=True)
     await client.delete_workspace(ws.id)
     assert (await client.get_workspace(ws.id)).phase is Phase.DELETING
     set_clock(sim, advance=1 / 50)  # Deleting takes 1 s

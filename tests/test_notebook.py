@@ -11,7 +11,7 @@ import sys
 
 import httpx
 import pytest
-from harness import reset, sim_names, sim_workspaces, wait_until
+from harness import reset, set_clock, sim_names, sim_workspaces, wait_until
 from live import LiveServer
 
 
@@ -100,9 +100,13 @@ def test_python_api(kernel, live_sim):
         "runai.workspaces('team-a').to_dataframe()[['name','phase','gpu']].values.tolist()"
     )
     assert ["api-nb", "Running", 1.0] in frame
+    # in-between phases are read with the simulator's clock stopped: a busy machine can miss them
+    set_clock(live_sim, frozen=True)
     assert kernel.value("ws.suspend().phase") == "Stopping"
+    set_clock(live_sim, frozen=False)
     kernel.ok("ws.wait('Stopped', timeout=30, progress=False)")
     assert kernel.value("ws.gpu") == 0
+    set_clock(live_sim, frozen=True)
     assert kernel.value("ws.resume().phase") == "Resuming"
     assert kernel.value("runai.workspace('api-nb').id == ws.id") is True
     assert kernel.value("ws.delete().phase") == "Deleting"

@@ -171,6 +171,11 @@ CLAIMS: dict[str, list[str]] = {
     "On Binder, JupyterLab opens with the extension on an embedded Run:ai simulator": [
         "test_binder.py::test_binder_image_opens_the_demo_on_the_simulator"
     ],
+    "Tools travel too": [
+        "test_labextension.py::test_what_copy_as_writes_runs_in_a_kernel",
+        "test_ui_sidebar.py::test_the_dialog_copies_the_same_create_as_a_runai_command",
+        "test_labextension.py::test_the_typescript_unit_tests_pass",
+    ],
     # the JupyterLab sidebar
     "adds a Run:ai workspaces panel to JupyterLab's left sidebar": [
         "test_labextension.py::test_jupyterlab_lists_the_sidebar_enabled_and_ok",

@@ -91,15 +91,21 @@ async def test_workspace_lifecycle(api, sim, caplog):
     assert [w["id"] for w in listed.body["workspaces"]] == [ws["id"]]
     assert (await api("GET", "workspaces", params={"project": "team-b"})).body["workspaces"] == []
 
+    # in-between phases are read with the clock stopped: at this speed they last milliseconds
+    set_clock(sim, frozen=True)
     suspended = await api("POST", f"workspaces/{ws['id']}/suspend")
     assert suspended.status == 202
     assert suspended.body["workspace"]["phase"] == "Stopping"  # re-read at once, not next tick
+    set_clock(sim, frozen=False)
     stopped = await wait_phase(api, ws["id"], "Stopped")
     assert stopped["actions"] == {"suspend": False, "resume": True, "delete": True}
+    set_clock(sim, frozen=True)
     assert (await api("POST", f"workspaces/{ws['id']}/resume")).body["workspace"][
         "phase"
     ] == "Resuming"
+    set_clock(sim, frozen=False)
     await wait_phase(api, ws["id"], "Running")
+    set_clock(sim, frozen=True)
     deleted = await api("DELETE", f"workspaces/{ws['id']}")
     assert deleted.status == 202 and deleted.body["workspace"]["phase"] == "Deleting"
     set_clock(sim, advance=1 / 50)  # Deleting takes 1 s
