@@ -37,6 +37,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from hubharness import Hub, free_port, runai_env
+from processes import wait_for
 
 from jupyter_runai.server.access import Access
 from jupyter_runai.server.upstream import Upstream
@@ -70,32 +71,8 @@ def start_simulator(port: int) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/_simulator/stats", timeout=2).status_code == 200:
-                return process
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None:
-            break
-        time.sleep(0.2)
-    process.terminate()
-    raise SystemExit("the simulator did not come up")
-
-
-def wait_answers(url: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    process.terminate()
-    raise SystemExit(f"{url} did not answer")
+    wait_for(f"http://127.0.0.1:{port}/_simulator/stats", timeout=30, process=process)
+    return process
 
 
 def list_calls(sim: str) -> int:
@@ -320,7 +297,7 @@ def main() -> None:
         [sys.executable, str(Path(__file__).with_name("bare_hop.py")), str(hop_port), sim]
     )
     hop_url = f"http://127.0.0.1:{hop_port}"
-    wait_answers(f"{hop_url}/_simulator/stats", hop)
+    wait_for(f"{hop_url}/_simulator/stats", timeout=30, process=hop)
     hubs: list[Hub] = []
     with tempfile.TemporaryDirectory() as root:
         try:

@@ -22,15 +22,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for(url: str, headers: dict[str, str] | None = None, timeout: float = 60) -> None:
+def wait_for(
+    url: str,
+    headers: dict[str, str] | None = None,
+    timeout: float = 60,
+    process: subprocess.Popen | None = None,
+) -> None:
+    """Until ``url`` answers 200. ``process``, what should answer: stop early if it has exited,
+    and terminate it if it never answers."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and (process is None or process.poll() is None):
         try:
             if httpx.get(url, headers=headers, timeout=2).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         time.sleep(0.2)
+    if process is not None:
+        process.terminate()
     raise SystemExit(f"{url} did not come up")
 
 

@@ -22,6 +22,7 @@ its own where Playwright lives, and every call crosses to it (see ``Chromium.cal
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import json
 import os
 import re
@@ -37,6 +38,7 @@ from typing import Any
 
 import httpx
 import nbformat
+from harness import wait_until
 from live import free_port
 
 REPO = Path(__file__).resolve().parent.parent
@@ -184,26 +186,24 @@ class Lab:
         self.startup_seconds = time.monotonic() - started
 
     def _wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.process.poll() is not None:
-                raise AssertionError(
+        ready = "runai/api/status" if self.extension else "api/status"
+
+        def answers() -> bool:
+            if self.process.poll() is not None:  # not an AssertionError: wait_until lets it out
+                raise RuntimeError(
                     f"JupyterLab exited with {self.process.returncode}:\n{self.log_text()}"
                 )
-            try:
-                ready = "runai/api/status" if self.extension else "api/status"
-                if (
+            with contextlib.suppress(httpx.TransportError):
+                return (
                     self.http.get(ready).status_code == 200
                     and self.http.get("lab").status_code == 200
-                ):
-                    return
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(
-                    f"JupyterLab did not answer in {timeout} s:\n{self.log_text()}"
                 )
-            time.sleep(0.2)
+            return False
+
+        try:
+            wait_until(answers, timeout, "JupyterLab to answer")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}:\n{self.log_text()}") from None
 
     def api(self, method: str, path: str, body: Any = None) -> httpx.Response:
         """``method`` on the extension's ``runai/api/<path>``; the answer must match

@@ -111,14 +111,13 @@ class Truth:
 
     async def settled(self, timeout: float = 5.0) -> tuple[dict[str, dict], dict[str, dict]]:
         """Once no workspace is on its way anywhere (each Running or Stopped)."""
-        deadline = time.monotonic() + timeout
-        while True:
+
+        async def still() -> tuple[dict[str, dict], dict[str, dict]] | None:
             active, deleted = await self.read()
-            moving = {w["name"]: w["phase"] for w in active.values() if w["phase"] not in SETTLED}
-            if not moving:
-                return active, deleted
-            assert time.monotonic() < deadline, f"still moving: {moving}"
-            await asyncio.sleep(0.02)
+            moving = any(w["phase"] not in SETTLED for w in active.values())
+            return None if moving else (active, deleted)
+
+        return await async_wait_until(still, timeout, "every workspace Running or Stopped")
 
 
 # -- views ---------------------------------------------------------------------------------------

@@ -8,12 +8,13 @@ import json
 import logging
 import subprocess
 import sys
+from datetime import datetime, timezone
 
 import httpx
 import pytest
 import yaml
 from extension import CONTRACT
-from harness import issue_token, set_clock, set_faults, sim_names, stats
+from harness import async_wait_until, issue_token, set_clock, set_faults, sim_names, stats
 
 import jupyter_runai
 from jupyter_runai.client import ClientCredentials, RunaiClient
@@ -25,13 +26,11 @@ NOTEBOOK = {"name": "nb", "project": "team-a", "image": "jupyter/scipy-notebook"
 
 
 async def wait_phase(api, wid, phase, timeout=5.0):
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        answer = await api("GET", f"workspaces/{wid}")
-        if answer.body["phase"] == phase:
-            return answer.body
-        assert asyncio.get_running_loop().time() < deadline, f"still {answer.body['phase']}"
-        await asyncio.sleep(0.02)
+    async def there():
+        body = (await api("GET", f"workspaces/{wid}")).body
+        return body if body["phase"] == phase else None
+
+    return await async_wait_until(there, timeout, f"workspace {wid} to be {phase}")
 
 
 def test_extension_is_enabled_on_install():
@@ -553,7 +552,8 @@ async def test_cli_login_mode(cli_login, api, sim):
 async def test_polling_does_not_count_as_activity(api, jp_serverapp):
     created = await api("POST", "workspaces", NOTEBOOK)
     after_action = jp_serverapp.web_app.settings["api_last_activity"]
-    await asyncio.sleep(0.01)  # the behaviour under test: later calls would bear a later time
+    # the behaviour under test: calls made from now on would bear a later time
+    await async_wait_until(lambda: datetime.now(timezone.utc) > after_action, 5)
     for path in ("status", "workspaces", "projects", f"workspaces/{created.body['id']}"):
         await api("GET", path)
     assert jp_serverapp.web_app.settings["api_last_activity"] == after_action

@@ -35,18 +35,17 @@ class HubService:
         self.url = url if url.endswith("/") else url + "/"
         token = os.environ.get("JUPYTERHUB_API_TOKEN", "")
         self._headers = {"Authorization": f"token {token}"} if token else {}
-        verify = hub_ssl_context() or True
+        # One pool. Plain calls go to the transport itself, under the client's layers (cookies,
+        # auth, redirects, URL merging): those were half the cost of this hop, which is all that
+        # hub mode adds to a call (benchmarks/hub.py); streams use the client.
+        self._transport = httpx.AsyncHTTPTransport(verify=hub_ssl_context() or True)
         self._http = httpx.AsyncClient(
             base_url=f"{self.url}api/",
             timeout=httpx.Timeout(timeout, read=None),
-            verify=verify,
+            transport=self._transport,
             follow_redirects=False,
             trust_env=False,  # as JupyterHub's own calls to services: no HTTP(S)_PROXY inside a hub
         )
-        # Plain calls go to a transport of their own, under the client's layers (cookies, auth,
-        # redirects, URL merging): those were half the cost of this hop, which is all that hub
-        # mode adds to a call (benchmarks/hub.py).
-        self._transport = httpx.AsyncHTTPTransport(verify=verify)
         self._timeout = httpx.Timeout(timeout).as_dict()
 
     def __repr__(self) -> str:
@@ -87,8 +86,7 @@ class HubService:
         }
 
     async def aclose(self) -> None:
-        await self._http.aclose()
-        await self._transport.aclose()
+        await self._http.aclose()  # and its transport
 
 
 def hub_ssl_context() -> ssl.SSLContext | None:
