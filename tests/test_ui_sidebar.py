@@ -86,6 +86,9 @@ def test_create_through_the_dialog_refuses_a_bad_name_next_to_the_field(lab, ope
         for width in WIDTHS:
             lp.resize(width)
             lp.screenshot("dialog-error")
+            # every field and the Copy as row show whole: nothing cut off below a scroll edge
+            body = dialog.locator(".jp-Dialog-body")
+            assert body.evaluate("b => b.scrollHeight <= b.clientHeight"), f"clipped at {width}"
     lp.resize(1024)
     assert listed(lab) == []
     name.fill("from-dialog")
