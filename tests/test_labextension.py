@@ -146,7 +146,11 @@ def test_the_wheel_installs_the_sidebar_without_node(wheel, tmp_path):
     where it was installed, enabled and OK."""
     bin_dir = tmp_path / "bin"  # a PATH holding only this Python: no node, npm or jlpm
     bin_dir.mkdir()
-    (bin_dir / "python").symlink_to(sys.executable)
+    # a script, not a symlink: a symlinked venv Python would start as its base Python
+    (bin_dir / "python").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    (bin_dir / "python").chmod(0o755)
+    enable_file = Path(sys.prefix, "etc/jupyter/jupyter_server_config.d/jupyter_runai.json")
+    enabled_before = enable_file.is_file()
     prefix = tmp_path / "prefix"
     env = {
         "PATH": str(bin_dir),
@@ -163,6 +167,9 @@ def test_the_wheel_installs_the_sidebar_without_node(wheel, tmp_path):
             "-q",
             "--no-deps",
             "--no-index",
+            # without it, pip replaces the jupyter-runai this Python has (the editable install
+            # the tests run) even though it installs elsewhere: it did, in CI's plain Python
+            "--ignore-installed",
             "--prefix",
             str(prefix),
             str(wheel),
@@ -172,6 +179,8 @@ def test_the_wheel_installs_the_sidebar_without_node(wheel, tmp_path):
         timeout=300,
         capture_output=True,
     )
+    assert enable_file.is_file() == enabled_before  # the tests' own installation is untouched
+    assert metadata.version(NAME) == npm_version()
     data = prefix / "share" / "jupyter"
     assert (data / "labextensions" / NAME / "install.json").is_file()
     listing = labextension_list(
