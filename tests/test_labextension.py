@@ -216,11 +216,16 @@ def test_what_copy_as_writes_runs_in_a_kernel(kernel, live):
     (prefixed,) = [w for name, w in made.items() if name.startswith("copied-py-")]
     assert prefixed["gpu"]["requested"] == 2
     assert prefixed["image"] == "busybox"
-    # tools: the CLI's --external-url, the magic's --port NAME:PORT, the Python call's tools=
-    assert "--external-url container=8888,tool-type=jupyter-notebook" in tools_magic["cli"]
+    # tools: the CLI's --external-url container=PORT (the CLI v2's format has no tool name), the
+    # magic's --tool NAME:PORT, the Python call's tools=["jupyter:8888", 6006]
+    urls = "--external-url container=8888 --external-url container=6006"
+    assert tools_magic["cli"].endswith(urls)
     kernel.ok(tools_magic["magic"])
     kernel.ok(tools_python["python"].replace("ws = ", "ws2 = "))
+    # and the CLI line itself, pasted after %runai: a Jupyter image's 8888 is the Jupyter tool
+    pasted = tools_magic["cli"].replace("runai workspace submit copied-tools-magic", "copied-cli")
+    kernel.ok(f"%runai submit {pasted}")
     made = {w["name"]: w for w in live.http.get("runai/api/workspaces").json()["workspaces"]}
-    for name in ("copied-tools-magic", "copied-tools-py"):
+    for name in ("copied-tools-magic", "copied-tools-py", "copied-cli"):
         tools = {(t["name"], t["port"]) for t in made[name]["tools"]}
         assert ("jupyter", 8888) in tools and 6006 in {port for _, port in tools}, made[name]

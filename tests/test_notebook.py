@@ -185,18 +185,25 @@ def test_repr_shows_the_gpus_requested(kernel, live_sim):
 def test_describe_lists_the_tools(kernel, live_sim):
     out = kernel.ok(
         "import jupyter_runai as runai\n"
-        "ws = runai.create('with-tools', image='jupyter/scipy-notebook', tools=[8888, 6006])\n"
+        "ws = runai.create('with-tools', image='jupyter/scipy-notebook',\n"
+        "                  tools=[8888, 'tb:6006', 8080])\n"
         "ws.describe()"
     ).text()
     lines = out.splitlines()
     [at] = [i for i, line in enumerate(lines) if line.startswith("Tools:")]
-    # each tool by name, type and port (a bare port is a "custom" tool named for its port)
-    assert lines[at].split()[1:5] == ["custom-8888", "(custom)", "port", "8888"]
+    # each tool by name, type and port: a Jupyter image's 8888 is its Jupyter tool, however it
+    # was asked for; "NAME:PORT" names one; another bare port is a "custom" tool named for it
+    assert lines[at].split()[1:5] == ["jupyter", "(jupyter-notebook)", "port", "8888"]
     assert "/8888/" in lines[at]
-    assert lines[at + 1].split()[:4] == ["custom-6006", "(custom)", "port", "6006"]
+    assert lines[at + 1].split()[:4] == ["tb", "(custom)", "port", "6006"]
+    assert lines[at + 2].split()[:4] == ["custom-8080", "(custom)", "port", "8080"]
     assert lines[at + 1].index("port") == lines[at].index("port")
     bare = kernel.ok("runai.create('no-tools', image='busybox').describe()").text()
     assert "Tools:          none" in bare
+    # a tool that is neither a port, NAME:PORT nor a mapping is refused, naming the field
+    bad = kernel.run("runai.create('bad-tools', image='busybox', tools=['tb:'])")
+    assert "tools" in bad.error and "NAME:PORT" in bad.error
+    assert "bad-tools" not in {w["name"] for w in sim_workspaces(live_sim)}
 
 
 def test_wait_shows_one_line_that_changes(kernel, live_sim):

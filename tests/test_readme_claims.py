@@ -171,6 +171,14 @@ CLAIMS: dict[str, list[str]] = {
     "On Binder, JupyterLab opens with the extension on an embedded Run:ai simulator": [
         "test_binder.py::test_binder_image_opens_the_demo_on_the_simulator"
     ],
+    "a `runai workspace submit` line works after `%runai submit`": [
+        "test_labextension.py::test_what_copy_as_writes_runs_in_a_kernel",
+        "test_widgets.py::test_magic_submit_adds_tool_ports",
+    ],
+    "its port 8888 is labelled `jupyter:8888` however it was asked for": [
+        "test_notebook.py::test_describe_lists_the_tools",
+        "test_labextension.py::test_what_copy_as_writes_runs_in_a_kernel",
+    ],
     "Tools travel too": [
         "test_labextension.py::test_what_copy_as_writes_runs_in_a_kernel",
         "test_ui_sidebar.py::test_the_dialog_copies_the_same_create_as_a_runai_command",

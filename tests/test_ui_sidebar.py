@@ -395,10 +395,10 @@ def test_the_dialog_copies_the_same_create_as_a_runai_command(lab, open_lab):
     )
     assert copied == [  # with the Jupyter tool the Tools field offers for a Jupyter image
         "runai workspace submit copy-me -p team-a -i jupyter/scipy-notebook "
-        "--gpu-portion-request 0.5 --cpu-core-request 1 --external-url "
-        "container=8888,tool-type=jupyter-notebook,tool-name=jupyter -e 'MODE=fast lane'",
+        "--gpu-portion-request 0.5 --cpu-core-request 1 --external-url container=8888 "
+        "-e 'MODE=fast lane'",
         'import jupyter_runai\n\nws = jupyter_runai.create("copy-me", project="team-a", '
-        'image="jupyter/scipy-notebook", gpu=0.5, cpu=1, tools=[{"port": 8888, '
-        '"type": "jupyter-notebook", "name": "jupyter"}], env={"MODE": "fast lane"})',
+        'image="jupyter/scipy-notebook", gpu=0.5, cpu=1, tools=["jupyter:8888"], '
+        'env={"MODE": "fast lane"})',
     ]
     assert listed(lab) == []  # copying creates nothing

@@ -210,7 +210,7 @@ def test_jupyter_images_get_the_jupyter_tool_and_links_show_only_while_running(p
 
 def test_magic_submit_adds_tool_ports(panel, live_sim):
     panel.ok("%load_ext jupyter_runai")
-    out = panel.ok("%runai submit mg-tools -i busybox --port tb:6006 --port 8080")
+    out = panel.ok("%runai submit mg-tools -i busybox --tool tb:6006 --external-url container=8080")
     assert "Submitted team-a/mg-tools" in out.stdout
     panel.ok("%runai submit mg-jupyter -i jupyter/base-notebook")
     made = {w["name"]: w for w in sim_workspaces(live_sim)}
@@ -218,8 +218,12 @@ def test_magic_submit_adds_tool_ports(panel, live_sim):
     assert tools == {(6006, "tb"), (8080, "custom-8080")}
     [jupyter] = made["mg-jupyter"]["externalConnections"]
     assert (jupyter["containerPort"], jupyter["toolType"]) == (8888, "jupyter-notebook")
-    bad = panel.run("%runai submit mg-bad -i busybox --port 70000")
+    bad = panel.run("%runai submit mg-bad -i busybox --tool 70000")
     assert "tools[0].port" in bad.stderr and "65535" in bad.stderr
+    # the CLI's other --external-url keys are not in a create body: refused, named, nothing made
+    bad = panel.run("%runai submit mg-bad -i busybox --external-url container=80,authusers=ann")
+    assert "authusers=" in bad.stderr and "container=PORT" in bad.stderr
+    assert "mg-bad" not in {w["name"] for w in sim_workspaces(live_sim)}
 
 
 def test_buttons_follow_the_phase_and_delete_asks_first(panel, live_sim):

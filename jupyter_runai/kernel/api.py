@@ -18,6 +18,7 @@ from typing import Any
 
 from ..client import InvalidRequest, Phase, RunaiError, RunaiNotFound, RunaiTimeout
 from .look import CSS, phase_badge, tool_links
+from .tools import as_tool, named_for
 from .transport import Transport, default_transport
 
 
@@ -181,7 +182,7 @@ class Workspace:
                 ("Image", self.image or ""),
                 ("GPUs allocated", gpu),
                 ("Created", f"{created} ({age} ago) by {self._view.get('createdBy') or '?'}"),
-                ("Tools", "\n".join(_tool_line(t) for t in tools) if tools else "none"),
+                ("Tools", _tool_lines(tools) if tools else "none"),
                 ("Can", ", ".join(a for a, ok in self.actions.items() if ok)),
             ]
         )
@@ -284,15 +285,19 @@ def _url_port(url: str) -> int | None:
     return int(label) if label.isdigit() else None
 
 
-def _tool_line(tool: Mapping[str, Any]) -> str:
-    """``jupyter (jupyter-notebook) port 8888  https://...``, leaving out what is not known."""
-    name, kind, port = tool.get("name"), tool.get("type"), tool.get("port")
-    parts = [str(name)] if name else []
-    if kind and kind != name:
-        parts.append(f"({kind})" if parts else str(kind))
-    if port is not None:
-        parts.append(f"port {port}")
-    return "  ".join(filter(None, [" ".join(parts), tool.get("url") or ""]))
+def _tool_lines(tools: list[dict[str, Any]]) -> str:
+    """``jupyter (jupyter-notebook)  port 8888  https://...``, a line a tool, in columns, leaving
+    out what is not known."""
+    rows = []
+    for tool in tools:
+        name, kind, port = tool.get("name"), tool.get("type"), tool.get("port")
+        label = " ".join(
+            filter(None, [name, (f"({kind})" if name else kind) if kind and kind != name else ""])
+        )
+        rows.append((label, f"port {port}" if port is not None else "", tool.get("url") or ""))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    shown = [i for i in range(3) if widths[i]]  # no column of blanks
+    return "\n".join("  ".join(f"{row[i]:<{widths[i]}}" for i in shown).rstrip() for row in rows)
 
 
 def _gpu_text(ws: Workspace) -> str:
@@ -462,7 +467,7 @@ class Runai:
         memory: str | None = None,
         env: Mapping[str, str] | None = None,
         name_prefix: bool = False,
-        tools: Iterable[int | Mapping[str, Any]] = (),
+        tools: Iterable[int | str | Mapping[str, Any]] = (),
         command: str | None = None,
         args: str | None = None,
     ) -> Workspace:
@@ -479,7 +484,7 @@ class Runai:
             "namePrefix": name_prefix or None,
             "command": command,
             "args": args,
-            "tools": [t if isinstance(t, Mapping) else {"port": t} for t in tools] or None,
+            "tools": named_for([as_tool(t) for t in tools], image or "") or None,
         }
         body.update({k: v for k, v in optional.items() if v is not None})
         return Workspace(self.transport.create(body), self)
@@ -533,16 +538,17 @@ def create(
     memory: str | None = None,
     env: Mapping[str, str] | None = None,
     name_prefix: bool = False,
-    tools: Iterable[int | Mapping[str, Any]] = (),
+    tools: Iterable[int | str | Mapping[str, Any]] = (),
     command: str | None = None,
     args: str | None = None,
 ) -> Workspace:
     """Create a workspace and return it at once (``.wait()`` for it to run).
 
     ``project`` defaults to the configured one; ``gpu`` below 1 is a share of one GPU, else
-    whole devices; ``memory`` is a quantity such as ``"8G"``; ``tools`` are ports (or
-    ``{"port": 8888, "type": ..., "name": ...}``) to expose as URLs; ``name_prefix=True`` lets
-    Run:ai add a unique suffix to ``name``.
+    whole devices; ``memory`` is a quantity such as ``"8G"``; ``tools`` are container ports to
+    expose as links: ``"jupyter:8888"`` (a named tool), ``6006``, or a create body's
+    ``{"port": ..., "type": ..., "name": ...}``; ``name_prefix=True`` lets Run:ai add a unique
+    suffix to ``name``.
     """
     return connect().create(
         name,

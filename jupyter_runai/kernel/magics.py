@@ -14,14 +14,16 @@ from IPython.core.magic import Magics, line_magic, magics_class
 
 from ..client import Phase, RunaiError
 from .api import Details, Runai, Workspace, WorkspaceList, connect
-from .tools import default_tools, tool
+from .tools import default_tools, external_url, tool
 
 HELP = """\
 %runai list [-p PROJECT] [-A] [--status PHASE]
 %runai submit NAME -p PROJECT -i IMAGE [-g GPUS | --gpu-portion-request F]
               [--cpu-core-request N] [--cpu-memory-request Q] [-e KEY=VALUE]...
-              [--port [NAME:]PORT]... [--name-prefix] [--wait]
-              (--port: a tool link, e.g. jupyter:8888, the default for Jupyter images)
+              [--external-url container=PORT]... [--tool NAME:PORT]...
+              [--name-prefix] [--wait]
+              (a tool link: the CLI's --external-url, or --tool to name it, e.g.
+               jupyter:8888, which Jupyter images get unless told otherwise)
 %runai describe NAME [-p PROJECT]        (or --uuid ID instead of NAME)
 %runai suspend NAME [-p PROJECT]
 %runai resume NAME [-p PROJECT]
@@ -73,7 +75,8 @@ def _parser() -> _Parser:
     submit.add_argument("--cpu-core-request", type=float)
     submit.add_argument("--cpu-memory-request")
     submit.add_argument("-e", "--environment", action="append", default=[])
-    submit.add_argument("--port", action="append", default=[])
+    submit.add_argument("--external-url", action="append", default=[])
+    submit.add_argument("--tool", action="append", default=[])  # ours: the CLI cannot name one
     submit.add_argument("--name-prefix", action="store_true")
     submit.add_argument("--wait", action="store_true")
     for name in ("describe", "suspend", "resume"):
@@ -133,7 +136,8 @@ class RunaiMagics(Magics):
             if args.gpu_portion_request is not None
             else args.gpu_devices_request
         )
-        tools = [tool(p) for p in args.port] or default_tools(args.image or "")
+        tools = [external_url(u) for u in args.external_url] + [tool(t) for t in args.tool]
+        tools = tools or default_tools(args.image or "")
         workspace = runai.create(
             args.name,
             self._project(runai, args.project),

@@ -1,10 +1,10 @@
 /**
  * "Copy as": the same create as a Run:ai CLI v2 command, a `%runai submit` line and a Python
- * call. The flags are the ones `%runai submit` accepts (jupyter_runai/kernel/magics.py), which are
- * the CLI's own.
+ * call. The flags are the CLI's own, which `%runai submit` accepts too
+ * (jupyter_runai/kernel/magics.py), but for `--tool NAME:PORT`, the magic's way to name a link.
  */
 
-import { IToolSpec } from './validate';
+import { IToolSpec, spelledByName } from './validate';
 
 /** A create body (openapi.yaml `CreateWorkspace`), the fields these lines carry. */
 export interface ICreateBody {
@@ -31,16 +31,35 @@ function num(n: number): string {
   return String(n);
 }
 
-/** A tool as the CLI v2 spells it: `--external-url container=8888,tool-type=...,tool-name=...`. */
-function externalUrl(tool: IToolSpec): string {
-  const parts = [`container=${tool.port}`];
+/** A tool as the CLI v2 spells it: `--external-url container=8888` (the CLI has no tool name or
+ * type; its other keys, url= authusers= authgroups=, are not in a create body). */
+function externalUrl(tool: IToolSpec): string[] {
+  return ['--external-url', `container=${tool.port}`];
+}
+
+/** A tool as `%runai submit` takes it: the CLI's flag for a bare port, `--tool NAME:PORT` (the
+ * magic's own) for a named one. */
+function magicTool(tool: IToolSpec): string[] {
+  return tool.name ? ['--tool', `${tool.name}:${tool.port}`] : externalUrl(tool);
+}
+
+/** A tool as `create(tools=[...])` takes it: `6006`, `"jupyter:8888"`, or a mapping where the
+ * name does not say the type. */
+function pythonTool(tool: IToolSpec): string {
+  if (!tool.name && !tool.type) {
+    return `${tool.port}`;
+  }
+  if (spelledByName(tool)) {
+    return pyString(`${tool.name}:${tool.port}`);
+  }
+  const fields = [`"port": ${tool.port}`];
   if (tool.type) {
-    parts.push(`tool-type=${tool.type}`);
+    fields.push(`"type": ${pyString(tool.type)}`);
   }
   if (tool.name) {
-    parts.push(`tool-name=${tool.name}`);
+    fields.push(`"name": ${pyString(tool.name)}`);
   }
-  return parts.join(',');
+  return `{${fields.join(', ')}}`;
 }
 
 function flags(body: ICreateBody, cli: boolean): string[] {
@@ -59,8 +78,7 @@ function flags(body: ICreateBody, cli: boolean): string[] {
     out.push('--cpu-memory-request', body.memory);
   }
   for (const tool of body.tools ?? []) {
-    // the magic's --port takes the notebook form's NAME:PORT (jupyter_runai/kernel/magics.py)
-    out.push(...(cli ? ['--external-url', externalUrl(tool)] : ['--port', tool.name ? `${tool.name}:${tool.port}` : `${tool.port}`]));
+    out.push(...(cli ? externalUrl(tool) : magicTool(tool)));
   }
   for (const [key, value] of Object.entries(body.env ?? {})) {
     out.push('-e', `${key}=${value}`);
@@ -101,12 +119,7 @@ export function pythonCall(body: ICreateBody): string {
   }
   const tools = body.tools ?? [];
   if (tools.length) {
-    const items = tools.map(t =>
-      t.name || t.type
-        ? `{${[`"port": ${t.port}`, ...(t.type ? [`"type": ${pyString(t.type)}`] : []), ...(t.name ? [`"name": ${pyString(t.name)}`] : [])].join(', ')}}`
-        : `${t.port}`
-    );
-    args.push(`tools=[${items.join(', ')}]`);
+    args.push(`tools=[${tools.map(pythonTool).join(', ')}]`);
   }
   const env = Object.entries(body.env ?? {});
   if (env.length) {

@@ -278,7 +278,7 @@ const TOOL = new RegExp(`^(?:${rules.tools.pattern})$`);
 const TOOL_TYPES: { [name: string]: string } = rules.tools.types;
 
 /** `jupyter:8888, tensorboard:6006` (or bare ports) to tools, as the notebook form and
- * `%runai submit --port` read them (jupyter_runai/kernel/tools.py, whose pattern this is). */
+ * `%runai submit --tool` read them (jupyter_runai/kernel/tools.py, whose pattern this is). */
 export function parseTools(text: string): { tools: IToolSpec[] } | IIssue {
   const tools: IToolSpec[] = [];
   for (const part of text.trim().split(/[,\s]+/)) {
@@ -296,6 +296,12 @@ export function parseTools(text: string): { tools: IToolSpec[] } | IIssue {
     );
   }
   return { tools };
+}
+
+/** Whether `NAME:PORT` says all of `tool`: its type is the one its name gives (as parseTools
+ * reads it), so the short spelling loses nothing. */
+export function spelledByName(tool: IToolSpec): tool is IToolSpec & { name: string } {
+  return !!tool.name && (tool.type ?? 'custom') === (TOOL_TYPES[tool.name.toLowerCase()] ?? 'custom');
 }
 
 /** The Tools field's text for `tools`: `jupyter:8888, 6006`. */

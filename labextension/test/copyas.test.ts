@@ -36,6 +36,18 @@ describe('copy as', () => {
     );
   });
 
+  it('writes a tool whose name does not give its type as a mapping for Python', () => {
+    const tools = [{ port: 8888, type: 'jupyter-notebook', name: 'lab' }, { port: 6006, type: 'tensorboard' }];
+    const made = { name: 'x', project: 'p', image: 'i', tools };
+    expect(pythonCall(made)).toContain(
+      'tools=[{"port": 8888, "type": "jupyter-notebook", "name": "lab"}, {"port": 6006, "type": "tensorboard"}]'
+    );
+    expect(magicLine(made)).toBe('%runai submit x -p p -i i --tool lab:8888 --external-url container=6006');
+    expect(cliCommand(made)).toBe(
+      'runai workspace submit x -p p -i i --external-url container=8888 --external-url container=6006'
+    );
+  });
+
   it('quotes for the shell only when needed', () => {
     expect(shellWord('plain-word')).toBe('plain-word');
     expect(shellWord("it's")).toBe("'it'\\''s'");

@@ -47,7 +47,7 @@ describe('the create rules (generated from create_body.py)', () => {
 import { defaultTools, formatTools, parseTools } from '../src/validate';
 
 describe('the Tools field (the spelling of jupyter_runai/kernel/tools.py)', () => {
-  it('reads NAME:PORT and bare ports, as %runai submit --port does', () => {
+  it('reads NAME:PORT and bare ports, as %runai submit --tool does', () => {
     expect(parseTools('jupyter:8888, 6006 tb:6007')).toEqual({
       tools: [
         { port: 8888, type: 'jupyter-notebook', name: 'jupyter' },
