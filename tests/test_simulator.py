@@ -137,6 +137,28 @@ async def watch_phases(raw, sim):
     return seen
 
 
+async def test_an_image_that_cannot_be_pulled_fails_its_workspace_and_frees_its_gpus(raw, sim):
+    headers = bearer(sim)
+    set_faults(sim, unpullable_images=["no/such:image"])
+    set_clock(sim, frozen=True)
+    whole = {"gpuDevicesRequest": 4}  # team-a's whole quota
+    bad = await create(raw, headers, sim, "unpullable", image="no/such:image", compute=whole)
+    next_in_line = (await create(raw, headers, sim, "next-in-line", compute=whole)).json()
+    set_clock(sim, advance=4 / 50)  # Creating 1 + Pending 0.5 + Initializing 2 = 3.5
+    failed = await raw.get(f"/api/v1/workloads/{bad.json()['workloadId']}", headers=headers)
+    view = failed.json()
+    assert view["phase"] == "Failed"
+    assert (
+        view["phaseMessage"].startswith("ImagePullBackOff:")
+        and "no/such:image" in view["phaseMessage"]
+    )
+    assert "phaseReason" not in view  # the spec's reasons are the scheduler's
+    assert view["allocatedResources"]["gpu"] == 0
+    set_clock(sim, advance=4 / 50)  # its GPUs went to the next in line
+    path = f"/api/v1/workloads/{next_in_line['workloadId']}"
+    assert (await raw.get(path, headers=headers)).json()["phase"] == "Running"
+
+
 async def test_suspend_resume_delete_answers(raw, sim):
     headers = bearer(sim)
     ws = (await create(raw, headers, sim, "cycle")).json()
@@ -337,6 +359,7 @@ async def test_stats_count_route_templates(raw, sim):
         ({"latency_ms": -5}, "latency_ms"),
         ({"gremlins": 1}, "gremlins: unknown fault"),
         ({"times": 1.5}, "times"),
+        ({"unpullable_images": "no/such"}, "unpullable_images: must be a list of image names"),
     ],
 )
 async def test_bad_faults_are_refused_whole(raw, sim, faults, message):

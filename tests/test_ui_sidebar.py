@@ -137,6 +137,9 @@ def test_suspend_changes_the_chip_without_reload(lab, open_lab):
     expect(ws.locator('button[data-action="resume"]')).to_be_disabled()
     ws.locator('button[data-action="suspend"]').click()
     expect(chip).to_have_text("Stopped")
+    expect(
+        lp.page.get_by_text("to-suspend (team-a) is Stopped; its GPUs are free.")
+    ).to_be_visible()
     expect(ws.locator('button[data-action="suspend"]')).to_be_disabled()
     expect(ws.locator('button[data-action="resume"]')).to_be_enabled()
     ws.locator('button[data-action="resume"]').click()
@@ -180,6 +183,51 @@ def test_a_notification_appears_when_a_workspace_is_running(lab, open_lab, ui_si
     link = ws.locator(".jp-RunaiRow-tools a")
     expect(link).to_have_text("jupyter:8888")  # by tool name and port, as the notebook panel
     lp.screenshot("running-notification")
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_a_failed_workspace_says_why_on_its_row_and_in_a_notification(lab, open_lab, ui_sim, theme):
+    lp = open_lab(1024, theme)
+    panel = open_sidebar(lp)
+    set_faults(ui_sim, unpullable_images=["no/such:image"])
+    create(lab, "cannot-pull", image="no/such:image")
+    ws = row(panel, "cannot-pull")
+    expect(ws.locator(".jp-RunaiChip")).to_have_text("Failed")
+    why = ws.locator(".jp-RunaiRow-reason.jp-mod-error")
+    expect(why).to_contain_text('Back-off pulling image "no/such:image"')
+    toast = lp.page.get_by_text("cannot-pull (team-a) Failed: ImagePullBackOff")
+    expect(toast).to_be_visible()
+    expect(ws.locator('button[data-action="delete"]')).to_be_enabled()
+    expect(ws.locator(".jp-RunaiRow-tools a")).to_have_count(0)
+    lp.screenshot("failed")
+    lp.assert_readable(f'{PANEL} li[data-name="cannot-pull"] .jp-RunaiRow-reason')
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        ({"extension": False}, "server extension is missing or disabled"),
+        ({"runai_url": None}, "not configured"),
+    ],
+    ids=["disabled", "not-configured"],
+)
+def test_the_sidebar_says_when_the_server_extension_is_disabled_or_not_configured(
+    open_lab, lab_factory, options, says
+):
+    other = lab_factory(**options)
+    lp = open_lab(1024, "light", on=other)
+    lp.page.locator(TAB).click()
+    panel = lp.page.locator(PANEL)
+    problem = panel.locator(".jp-RunaiSidebar-problem")
+    expect(problem).to_contain_text(says)
+    # said once: no stream retrying what a reconnect cannot fix, no list "loading" for ever, and
+    # nothing to create until it is fixed
+    expect(panel).to_have_attribute("data-blocked", "true")
+    expect(panel.locator(".jp-RunaiSidebar-stream")).to_be_hidden()
+    expect(panel.locator(".jp-RunaiSidebar-list")).to_be_hidden()
+    expect(panel.locator(".jp-RunaiSidebar-new")).to_be_disabled()
+    lp.screenshot(says.split()[-1])
+    lp.assert_readable(f"{PANEL} .jp-RunaiSidebar-problem")
 
 
 def test_the_panel_reconnects_after_the_simulator_stops_answering(lab, open_lab, ui_sim):

@@ -116,6 +116,7 @@ class Simulation:
         #: and any extra ones (e.g. one per user, to test per-user credentials).
         self.accounts = {**(extra_accounts or {}), client_id: client_secret}
         self.faults = faults or Faults()
+        self.plane.pull_fails = lambda image: image in self.faults.unpullable_images
         self.legacy_status_codes = legacy_status_codes
         self.tokens = TokenIssuer(
             issuer="jupyter-runai-simulator", clock=lambda: self.plane.clock.time()

@@ -1,7 +1,8 @@
 """Faults injected into the simulator at run time (``POST /_simulator/faults``) or from the CLI.
 
 Outside the Run:ai API: tests and demos use them to make the failures a real control plane has
-(slowness, 5xx, 429 with Retry-After, dropped connections, short-lived tokens) happen on demand.
+(slowness, 5xx, 429 with Retry-After, dropped connections, short-lived tokens, images that
+cannot be pulled) happen on demand.
 ``match`` limits request faults to one route (``"POST /api/v1/workloads/workspaces"``) and
 ``times`` to the next N matching requests, so a test can fail exactly one call.
 """
@@ -9,7 +10,7 @@ Outside the Run:ai API: tests and demos use them to make the failures a real con
 from __future__ import annotations
 
 import random
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 #: Request faults; ``token_lifetime_s`` is a setting, not a per-request fault.
@@ -26,6 +27,9 @@ class Faults:
     token_lifetime_s: float = 3600.0  # lifetime of newly issued tokens
     match: str | None = None  # "<METHOD> <route template>"; None = every Run:ai API route
     times: int | None = None  # request faults end after this many matching requests
+    #: Images the cluster cannot pull: a workspace of one fails while Initializing, as Run:ai's
+    #: do on an image pull failure (phase Failed, "ImagePullBackOff: ..."), and frees its GPUs.
+    unpullable_images: list[str] = field(default_factory=list)
 
     def update(self, changes: dict[str, Any]) -> None:
         """Apply changes after checking them all; raises ValueError naming the bad field."""
@@ -44,6 +48,9 @@ class Faults:
             "token_lifetime_s": lambda v: isinstance(v, (int, float)) and v > 0,
             "match": lambda v: v is None or (isinstance(v, str) and " /" in v),
             "times": lambda v: v is None or (isinstance(v, int) and v >= 0),
+            "unpullable_images": lambda v: (
+                isinstance(v, list) and all(isinstance(i, str) and i for i in v)
+            ),
         }
         rules = {
             "latency_ms": "a number from 0 to 600000",
@@ -54,6 +61,7 @@ class Faults:
             "token_lifetime_s": "a number of seconds > 0",
             "match": "null or '<METHOD> <route template>'",
             "times": "null or a whole number >= 0",
+            "unpullable_images": "a list of image names",
         }
         for key, value in merged.items():
             if isinstance(value, bool) and key in ("drop_connections", "error_rate"):

@@ -12,6 +12,10 @@ Choices where the spec is silent (see also the README's simulator section):
   ``NonPreemptibleOverQuota`` and is admitted, oldest first, as soon as GPUs free up. A smaller one
   may start ahead of a larger one that still does not fit (backfill).
 - A memory-type GPU request counts as one whole device (simulated GPUs have no memory size).
+- An image the cluster cannot pull (the ``unpullable_images`` fault) fails its workspace at the
+  end of Initializing: phase Failed, its phaseMessage saying so (``ImagePullBackOff: ...``; the
+  spec's phaseReason enum has scheduling reasons only), its GPUs freed. Suspend then resume tries
+  again.
 - Suspend and resume converge like a reconciler: they set ``desiredPhase`` and are idempotent
   (suspending a Stopped workspace or resuming a Running one answers 202 and changes nothing).
 """
@@ -24,6 +28,7 @@ import secrets
 import string
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -165,6 +170,7 @@ class Workspace:
     allocated: bool = False
     deleted_at: datetime | None = None
     message: str = ""
+    reason: str = ""  # phaseReason (the spec's enum: why the scheduler holds it back)
     pending_s: float = 0.0
     running_s: float = 0.0
     updated_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
@@ -224,6 +230,8 @@ class ControlPlane:
         self.time_scale = time_scale
         self.seed = seed if seed is not None else json.loads(DEFAULT_SEED.read_text())
         self.clock = Clock()
+        #: Whether the cluster fails to pull an image (the HTTP layer's faults decide).
+        self.pull_fails: Callable[[str], bool] = lambda image: False
         self.reset()
 
     def reset(self) -> None:
@@ -287,7 +295,7 @@ class ControlPlane:
             ws.running_s += elapsed
         ws.phase, ws.phase_at, ws.due = phase, t, due
         ws.updated_at = self._wall(t)
-        ws.message = ""
+        ws.message = ws.reason = ""
 
     def _step(self, ws: Workspace, t: float) -> None:
         if ws.phase in ("Creating", "Resuming"):
@@ -296,7 +304,13 @@ class ControlPlane:
         elif ws.phase == "Pending":
             self._enter(ws, "Initializing", t, self._after(t, "Initializing"))
         elif ws.phase == "Initializing":
-            self._enter(ws, "Running", t, None)
+            image = ws.spec.get("image", "")
+            if self.pull_fails(image):
+                self._enter(ws, "Failed", t, None)  # no phaseReason: the spec's are scheduling's
+                ws.message = f'ImagePullBackOff: Back-off pulling image "{image}": not found'
+                self._release(ws, t)
+            else:
+                self._enter(ws, "Running", t, None)
         elif ws.phase == "Stopping":
             self._release(ws, t)
             if ws.desired == "Running":
@@ -334,8 +348,9 @@ class ControlPlane:
             if ws.gpu <= free + 1e-9:
                 ws.allocated = True
                 ws.due = max(t, ws.phase_at) + DURATIONS["Pending"] / self.time_scale
-                ws.message = ""
+                ws.message = ws.reason = ""
             else:
+                ws.reason = "NonPreemptibleOverQuota"
                 ws.message = (
                     f"Non-preemptible over quota: requests {ws.gpu:g} GPUs, project "
                     f"{project.name} has {free:g} of {project.gpu_quota:g} free"
@@ -554,7 +569,7 @@ class ControlPlane:
             "deletedAt": iso(ws.deleted_at) if ws.deleted_at else None,
             "phase": ws.phase,
             "phaseMessage": ws.message,
-            "phaseReason": "NonPreemptibleOverQuota" if ws.message else None,
+            "phaseReason": ws.reason or None,
             "phaseUpdatedAt": iso(self._wall(ws.phase_at)),
             "k8sPhase": "Running" if running else "Pending",
             "k8sPhaseUpdatedAt": iso(self._wall(ws.phase_at)),
@@ -605,7 +620,7 @@ class ControlPlane:
                         "userMessage": ws.message,
                     }
                 ]
-                if ws.message
+                if ws.phase == "Pending" and ws.message
                 else None
             )
         return view

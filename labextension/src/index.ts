@@ -18,6 +18,7 @@ import { openCreateDialog } from './dialog';
 import { Action, IWorkspace, Notice, PendingWatch, deleteWarning, noticeFor } from './model';
 import { RunaiSidebar, SIDEBAR_ID, statusProblem } from './panel';
 import { ApiError, WorkspaceService } from './service';
+import { IProblem } from './status';
 
 // the npm package's version, checked against the server extension's (one version for both)
 const VERSION: string = require('../package.json').version;
@@ -138,26 +139,34 @@ const plugin: JupyterFrontEndPlugin<void> = {
         copy(render(format, bodyOfWorkspace(ws)), `the ${format === 'cli' ? 'runai command' : format === 'magic' ? '%runai line' : 'Python call'} for ${ws.name}`),
       insert: ws => void insert(bodyOfWorkspace(ws)),
       newWorkspace: () => void newWorkspace(),
-      refresh: () => {
-        service.reconnect();
-        void check();
-      }
+      refresh: () => void connect()
     });
     sidebar.title.icon = runaiIcon;
     app.shell.add(sidebar, 'left', { rank: 1000 });
     restorer?.add(sidebar, SIDEBAR_ID);
 
-    const check = async () => {
+    /** The startup check; whether a stream can bring the list (not without an extension, or
+     * with one not configured: reconnecting cannot fix those). */
+    const check = async (): Promise<boolean> => {
+      let problem: IProblem | null;
       try {
         const status = await service.status();
         serverDefaultProject = status.default_project ?? '';
-        sidebar.setStatus(statusProblem(status, null, VERSION), status.simulated);
+        problem = statusProblem(status, null, VERSION);
+        sidebar.setStatus(problem, status.simulated);
       } catch (e) {
         const err = e instanceof ApiError ? e : new ApiError(0, { message: String(e), reason: 'http', upstream_status: null });
-        sidebar.setStatus(statusProblem(null, { status: err.status, message: err.message }, VERSION), false);
-        if (err.status === 404) {
-          service.dispose(); // no extension: nothing to stream from
-        }
+        problem = statusProblem(null, { status: err.status, message: err.message }, VERSION);
+        sidebar.setStatus(problem, false);
+      }
+      return !problem?.blocking;
+    };
+    /** Check, then stream (again, at once) or stop streaming. */
+    const connect = async (): Promise<void> => {
+      if (await check()) {
+        service.reconnect();
+      } else {
+        service.dispose();
       }
     };
 
@@ -228,10 +237,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     app.commands.addCommand(CommandIDs.refresh, {
       label: 'Run:ai: Refresh Workspaces',
       caption: 'Reconnect the live list and check the server extension again',
-      execute: () => {
-        service.reconnect();
-        return check();
-      }
+      execute: () => connect()
     });
     for (const command of [CommandIDs.open, CommandIDs.newWorkspace, CommandIDs.refresh]) {
       palette?.addItem({ command, category: 'Run:ai' });
@@ -254,8 +260,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     })();
     void started;
-    service.start();
-    void check();
+    void connect();
   }
 };
 

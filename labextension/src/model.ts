@@ -167,6 +167,17 @@ export function pendingReason(ws: Pick<IWorkspace, 'phase' | 'phaseMessage'>): s
   return ws.phaseMessage || 'waiting to be scheduled';
 }
 
+/** What a row says under a workspace: why it waits, or why it failed (Run:ai's phase message). */
+export function phaseNote(
+  ws: Pick<IWorkspace, 'phase' | 'phaseMessage'>
+): { text: string; level: 'info' | 'error' } | null {
+  if (ws.phase === 'Failed') {
+    return { text: ws.phaseMessage || 'Run:ai gave no reason', level: 'error' };
+  }
+  const reason = pendingReason(ws);
+  return reason ? { text: reason, level: 'info' } : null;
+}
+
 export type Action = 'suspend' | 'resume' | 'delete';
 
 /** Whether the server says the phase allows an action (openapi `actions`). */

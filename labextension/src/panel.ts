@@ -7,7 +7,7 @@ import {
   ageText,
   allows,
   gpuText,
-  pendingReason,
+  phaseNote,
   phaseKind,
   showsSpinner,
   sorted,
@@ -15,7 +15,7 @@ import {
 } from './model';
 import { COPY_FORMATS, CopyFormat } from './copyas';
 import { WorkspaceService } from './service';
-import { stateText } from './status';
+import { IProblem, stateText } from './status';
 
 export { statusProblem } from './status';
 
@@ -47,12 +47,15 @@ export class RunaiSidebar extends Widget {
     this._badge.textContent = 'simulated';
     this._badge.title = 'The upstream is a Run:ai simulator, not a real cluster.';
     this._badge.hidden = true;
-    const create = button('New', 'New workspace', () => this._actions.newWorkspace());
-    create.classList.add('jp-mod-accept', 'jp-RunaiSidebar-new');
+    this._new = button('New', 'New workspace', () => this._actions.newWorkspace());
+    this._new.classList.add('jp-mod-accept', 'jp-RunaiSidebar-new');
     const refresh = button('Refresh', 'Reconnect and check the server again', () =>
       this._actions.refresh()
     );
-    header.append(title, this._badge, create, refresh);
+    const buttons = document.createElement('span');
+    buttons.className = 'jp-RunaiSidebar-buttons'; // wrap together, never one per line
+    buttons.append(this._new, refresh);
+    header.append(title, this._badge, buttons);
     this._problem.className = 'jp-RunaiSidebar-state jp-RunaiSidebar-problem';
     this._state.className = 'jp-RunaiSidebar-state jp-RunaiSidebar-stream';
     this._state.setAttribute('role', 'status');
@@ -64,12 +67,17 @@ export class RunaiSidebar extends Widget {
     this._render();
   }
 
-  /** Show the startup check's result. */
-  setStatus(problem: { level: 'error' | 'warn'; text: string } | null, simulated: boolean): void {
+  /** Show the startup check's result; a blocking problem is all the panel shows (no stream
+   * state, no list, no New) until a Refresh finds it fixed. */
+  setStatus(problem: IProblem | null, simulated: boolean): void {
     this._problem.textContent = problem ? problem.text : '';
     this._problem.className =
       'jp-RunaiSidebar-state jp-RunaiSidebar-problem' + (problem ? ` jp-mod-${problem.level}` : '');
     this._badge.hidden = !simulated;
+    const blocked = !!problem?.blocking;
+    this.node.dataset.blocked = String(blocked);
+    this._state.hidden = this._list.hidden = blocked;
+    this._new.disabled = blocked;
   }
 
   protected onAfterAttach(): void {
@@ -152,9 +160,11 @@ export class RunaiSidebar extends Widget {
     meta.append(age);
     li.append(top, meta);
 
-    const reason = pendingReason(ws);
-    if (reason) {
-      li.append(div('jp-RunaiRow-reason', reason));
+    const note = phaseNote(ws);
+    if (note) {
+      const reason = div('jp-RunaiRow-reason', note.text);
+      reason.classList.toggle('jp-mod-error', note.level === 'error');
+      li.append(reason);
     }
     const links = toolLinks(ws);
     if (links.length) {
@@ -205,6 +215,7 @@ export class RunaiSidebar extends Widget {
     return li;
   }
 
+  private _new: HTMLButtonElement;
   private _badge = document.createElement('span');
   private _problem = document.createElement('div');
   private _state = document.createElement('div');

@@ -2,16 +2,25 @@
 import { IStatus } from './model';
 import { StreamState } from './service';
 
+/** A problem the startup check found; `blocking` when no list can come until it is fixed (no
+ * server extension, or one not configured), so the sidebar does not stream or offer New. */
+export interface IProblem {
+  level: 'error' | 'warn';
+  text: string;
+  blocking?: boolean;
+}
+
 /** What the panel says about the server extension (the startup check), or null if all is well. */
 export function statusProblem(
   status: IStatus | null,
   error: { status: number; message: string } | null,
   clientVersion: string
-): { level: 'error' | 'warn'; text: string } | null {
+): IProblem | null {
   if (error) {
     if (error.status === 404) {
       return {
         level: 'error',
+        blocking: true,
         text:
           'The jupyter-runai server extension is missing or disabled on this Jupyter server ' +
           '(runai/api/status answered 404). Install jupyter-runai where the server runs and ' +
@@ -24,7 +33,11 @@ export function statusProblem(
     return null;
   }
   if (!status.configured) {
-    return { level: 'error', text: status.message || 'jupyter-runai is not configured.' };
+    return {
+      level: 'error',
+      blocking: true,
+      text: status.message || 'jupyter-runai is not configured.'
+    };
   }
   if (status.version !== clientVersion) {
     return {

@@ -8,6 +8,7 @@ import {
   noticeFor,
   pendingReason,
   phaseKind,
+  phaseNote,
   showsSpinner,
   sorted,
   toolLabel,
@@ -90,6 +91,17 @@ describe('a row', () => {
       'waiting to be scheduled'
     );
     expect(pendingReason(ws())).toBeNull();
+  });
+
+  it('says why a workspace failed, marked as an error', () => {
+    const failed = ws({ phase: 'Failed', phaseMessage: 'Back-off pulling image "x": not found' });
+    expect(phaseNote(failed)).toEqual({ text: 'Back-off pulling image "x": not found', level: 'error' });
+    expect(phaseNote(ws({ phase: 'Failed', phaseMessage: null }))?.level).toBe('error');
+    expect(phaseNote(ws({ phase: 'Pending', phaseMessage: 'not enough GPUs' }))).toEqual({
+      text: 'not enough GPUs',
+      level: 'info'
+    });
+    expect(phaseNote(ws())).toBeNull();
   });
 
   it('names what a Delete loses', () => {

@@ -28,7 +28,18 @@ describe('the startup check', () => {
       null,
       '0.1.0'
     );
-    expect(problem).toEqual({ level: 'error', text: 'jupyter-runai is not configured: set RUNAI_URL' });
+    expect(problem).toEqual({
+      level: 'error',
+      blocking: true,
+      text: 'jupyter-runai is not configured: set RUNAI_URL'
+    });
+  });
+
+  it('blocks the list only for what no reconnect can fix', () => {
+    expect(statusProblem(null, { status: 404, message: '' }, '0.1.0')?.blocking).toBe(true);
+    expect(statusProblem(null, { status: 503, message: 'down' }, '0.1.0')?.blocking).toBeFalsy();
+    expect(statusProblem({ ...ok, reachable: false }, null, '0.1.0')?.blocking).toBeFalsy();
+    expect(statusProblem({ ...ok, version: '0.2.0' }, null, '0.1.0')?.blocking).toBeFalsy();
   });
 
   it('names both versions when they differ', () => {
