@@ -278,6 +278,18 @@ def test_a_waiting_workspace_says_why(panel, live, live_sim):
     assert "runai-note" not in panel.value("row('holder').html.value")
 
 
+def test_a_failed_workspace_says_why_as_an_error(panel, live, live_sim):
+    set_faults(live_sim, unpullable_images=["no/such:image"])
+    body = {"name": "cannot-pull", "project": "team-a", "image": "no/such:image"}
+    assert live.http.post("runai/api/workspaces", json=body).status_code == 202
+    wait_phase(panel, "cannot-pull", "Failed")
+    cells = panel.value("row('cannot-pull').html.value")
+    assert '<div class="runai-note runai-bad">ImagePullBackOff: Back-off pulling image' in cells
+    assert "runai-spinner" not in cells  # it will not change by itself
+    shown = "[b.description for b in row('cannot-pull').actions.children]"
+    assert "Delete" in panel.value(shown)
+
+
 def test_ages_follow_the_clock(panel, live):
     body = {"name": "aging", "project": "team-a", "image": "busybox"}
     assert live.http.post("runai/api/workspaces", json=body).status_code == 202

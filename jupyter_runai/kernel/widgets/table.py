@@ -171,8 +171,10 @@ class Row:
                 f'<div class="runai-note">Delete <b>{html.escape(name)}</b>? '
                 "Its definition goes too; this cannot be undone.</div>"
             )
-        if view.get("phaseMessage"):
-            notes.append(f'<div class="runai-note">{html.escape(view["phaseMessage"])}</div>')
+        if view.get("phaseMessage"):  # why it waits, or why it failed (marked as an error)
+            bad = " runai-bad" if view["phase"] == "Failed" else ""
+            message = html.escape(view["phaseMessage"])
+            notes.append(f'<div class="runai-note{bad}">{message}</div>')
         stale = "" if live else " runai-stale"
         value = (
             f'<div class="runai-box{stale}"><div class="runai-cells">{spans}</div>'
