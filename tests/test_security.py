@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from harness import recent_requests, stats, wait_until
+from harness import async_wait_until, recent_requests, stats, wait_until
 from jupyter_client import BlockingKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from live import free_port
@@ -223,11 +222,7 @@ async def test_stream_ends_cleanly_when_the_client_goes(server, jp_serverapp, jp
     async with events(f"{server}runai/api/events", jp_auth_header) as stream:
         await stream.next()
         assert poller.subscribers == 1
-    for _ in range(50):
-        if poller.subscribers == 0:
-            break
-        await asyncio.sleep(0.02)
-    assert poller.subscribers == 0
+    await async_wait_until(lambda: poller.subscribers == 0, what="the stream to let go")
 
 
 def test_kernels_cannot_read_the_secret_from_the_servers_proc_entry(tmp_path, sim):
