@@ -320,10 +320,10 @@ async def test_refused_token_is_refreshed_once(client, sim):
 
 
 async def test_create_that_timed_out_after_commit_is_not_duplicated(sim, exchanges):
-    runai = make_client(sim, exchanges, timeout=0.3)
+    runai = make_client(sim, exchanges, timeout=1)
     await runai.list_projects()
     # the simulator commits the create, then answers too late for the client
-    set_faults(sim, latency_ms=1000, match="POST /api/v1/workloads/workspaces", times=1)
+    set_faults(sim, latency_ms=5000, match="POST /api/v1/workloads/workspaces", times=1)
     ws = await runai.create_workspace("once", "team-a", image="python:3.11")
     [only] = await runai.list_workspaces("team-a")
     assert only.id == ws.id and only.name == "once"

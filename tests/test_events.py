@@ -50,10 +50,13 @@ async def test_actions_reach_views_at_once_not_at_the_next_tick(
         assert [w["id"] for w in snapshot["workspaces"]] == [created["id"]]
         started = asyncio.get_running_loop().time()
         await api("POST", f"workspaces/{created['id']}/suspend")
+        # long before the poller's next list (30 s): the action's own answer is news at once
+        # (Stopping, or Stopped already on the simulator's fast clock)
         _, data = await stream.until(
-            lambda n, d: n == "workspace" and d["workspace"]["phase"] == "Stopping", timeout=1.0
+            lambda n, d: n == "workspace" and d["workspace"]["phase"] in ("Stopping", "Stopped"),
+            timeout=10,
         )
-        assert asyncio.get_running_loop().time() - started < 1.0
+        assert asyncio.get_running_loop().time() - started < 10
         assert data["workspace"]["actions"]["resume"] is True
 
 
