@@ -11,7 +11,7 @@ import sys
 
 import httpx
 import pytest
-from harness import reset, set_clock, sim_names, sim_workspaces, wait_until
+from harness import reset, set_clock, set_faults, sim_names, sim_workspaces, wait_until
 from live import LiveServer
 
 
@@ -130,6 +130,17 @@ def test_api_errors_are_one_clear_sentence(kernel, live_sim, code, sentence):
     assert sentence in last
     assert "Traceback" not in last
     assert sim_names(live_sim) == before
+
+
+def test_wait_says_why_a_workspace_failed(kernel, live_sim):
+    set_faults(live_sim, unpullable_images=["no/such:image"])
+    out = kernel.run(
+        "import jupyter_runai as runai\n"
+        "runai.create('wont-pull', image='no/such:image').wait(progress=False)"
+    )
+    last = out.error.splitlines()[-1]
+    assert "wont-pull is Failed, not Running: ImagePullBackOff" in last
+    assert 'pulling image "no/such:image"' in last
 
 
 def test_workspace_list_prints_as_a_table(kernel, live_sim):
