@@ -5,7 +5,7 @@ test-artifacts/screenshots/)."""
 from __future__ import annotations
 
 from browser import THEMES, WIDTHS, expect
-from harness import wait_until
+from harness import set_faults, wait_until
 
 PANEL = ("import jupyter_runai as runai", "runai.panel()")
 
@@ -109,9 +109,11 @@ def test_suspend_resume_and_delete_from_the_rows(lab, open_lab, notebook):
     wait_until(lambda: "ui-ops" not in names(lab), 30, "ui-ops to be gone")
 
 
-def test_the_table_reads_well_from_700_px_in_both_themes(lab, open_lab, notebook):
+def test_the_table_reads_well_from_700_px_in_both_themes(lab, open_lab, notebook, ui_sim):
     long_name = "a-rather-long-workspace-name-for-a-view"  # 39 characters
     create(lab, long_name, gpu=0.5)
+    set_faults(ui_sim, unpullable_images=["no/such:image"])
+    create(lab, "cannot-pull", image="no/such:image")  # fails, and says why as an error
     body = {
         "name": "with-jupyter",
         "project": "team-b",
@@ -132,6 +134,8 @@ def test_the_table_reads_well_from_700_px_in_both_themes(lab, open_lab, notebook
     panel.locator('button[title="Suspend stopped-one"]').click()
     row = panel.locator(".runai-box", has_text="stopped-one")
     expect(row.locator(".runai-phase")).to_have_text("Stopped")
+    failed = panel.locator(".runai-box", has_text="cannot-pull")
+    expect(failed.locator(".runai-note.runai-bad")).to_contain_text("ImagePullBackOff")
     for theme in THEMES:
         if theme != lp.theme:
             lp.switch_theme(theme)
@@ -164,5 +168,7 @@ def test_the_table_reads_well_from_700_px_in_both_themes(lab, open_lab, notebook
             lp.assert_readable(lambda page: page.locator(".runai-box .runai-phase").last)
             lp.assert_readable(lambda page: page.locator(".runai-note").first)
             lp.assert_readable(lambda page: page.locator(".runai-phase", has_text="Stopped"))
+            lp.assert_readable(lambda page: page.locator(".runai-phase", has_text="Failed"))
+            lp.assert_readable(lambda page: page.locator(".runai-note.runai-bad"))
             lp.screenshot()
             lp.screenshot("panel", element=panel)
