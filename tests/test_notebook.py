@@ -350,6 +350,8 @@ def test_magic_delete_asks_first(magics, live_sim):
         ("%runai suspend", "give a workspace NAME or --uuid ID"),
         ("%runai resume --uuid not-a-uuid", "not a workspace id"),
         ("%runai frobnicate", "invalid choice"),
+        ("%runai submit fine -i busybox --node-pools a", "unrecognized arguments: --node-pools"),
+        ("%runai submit fine -i busybox --external-url 8888", "use container=PORT"),
         ("%runai list --status Sleeping", "'Sleeping' is not a phase; one of Creating"),
     ],
 )
