@@ -22,6 +22,7 @@ Choices where the spec is silent (see also the README's simulator section):
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import secrets
@@ -30,7 +31,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -163,6 +164,7 @@ class Workspace:
     created_at: datetime
     spec: dict[str, Any]
     gpu: float
+    seq: int = 0  # creation order: "oldest first" even when the clock stood still between
     phase: str = "Creating"
     desired: str = "Running"
     phase_at: float = 0.0  # simulator clock time the phase began
@@ -183,6 +185,8 @@ class Clock:
     def __init__(self) -> None:
         self.offset = 0.0  # seconds added to real time by ``advance``
         self.frozen_at: float | None = None  # the reading while frozen, None = running
+        #: Wall time minus monotonic time, read once: one reading is always one wall time.
+        self.epoch = time.time() - time.monotonic()
 
     def now(self) -> float:
         if self.frozen_at is not None:
@@ -191,11 +195,11 @@ class Clock:
 
     def wall(self, t: float) -> datetime:
         """The UTC time of reading ``t`` (it moves with ``advance`` too)."""
-        return datetime.now(timezone.utc) + timedelta(seconds=t - time.monotonic())
+        return datetime.fromtimestamp(self.epoch + t, timezone.utc)
 
     def time(self) -> float:
         """``time.time()`` on this clock: what tokens are issued and checked against."""
-        return time.time() + self.now() - time.monotonic()
+        return self.epoch + self.now()
 
     @property
     def frozen(self) -> bool:
@@ -242,6 +246,7 @@ class ControlPlane:
         self.projects: dict[str, Project] = {}
         self.workspaces: dict[str, Workspace] = {}
         self.deleted: dict[str, Workspace] = {}
+        self._created = itertools.count()
         self._load(self.seed)
 
     # -- seed ---------------------------------------------------------------------------------
@@ -284,7 +289,7 @@ class ControlPlane:
             due = [w for w in self.workspaces.values() if w.due is not None and w.due <= now]
             if not due:
                 return
-            ws = min(due, key=lambda w: (w.due, w.created_at))
+            ws = min(due, key=lambda w: (w.due, w.seq))
             self._step(ws, ws.due)  # type: ignore[arg-type]
 
     def _enter(self, ws: Workspace, phase: str, t: float, due: float | None) -> None:
@@ -341,7 +346,7 @@ class ControlPlane:
                 for w in self.workspaces.values()
                 if w.project is project and w.phase == "Pending" and not w.allocated
             ),
-            key=lambda w: (w.phase_at, w.created_at),
+            key=lambda w: (w.phase_at, w.seq),
         )
         for ws in waiting:
             free = project.gpu_quota - self.used_gpus(project)
@@ -426,6 +431,7 @@ class ControlPlane:
             created_at=self._wall(now),
             spec=spec,
             gpu=gpu,
+            seq=next(self._created),
             phase_at=now,
             due=self._after(now, "Creating"),
         )
