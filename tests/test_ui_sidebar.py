@@ -102,7 +102,18 @@ def test_create_through_the_dialog_refuses_a_bad_name_next_to_the_field(lab, ope
     expect(tools_error).to_have_text("'tb:x' is not NAME:PORT (e.g. jupyter:8888) or a port")
     assert listed(lab) == []
     tools.fill("jupyter:8888, 6006")
-    dialog.locator('input[name="gpu"]').fill("1")
+    expect(tools_error).to_have_text("")  # fixed: the error goes as you type
+    # every field is checked as you type, and says why: Create is never greyed out silently
+    gpu = dialog.locator('input[name="gpu"]')
+    gpu_error = dialog.locator('.jp-RunaiForm-error[data-field="gpu"]')
+    gpu.fill("1.5")
+    expect(gpu_error).to_have_text("above 1, GPUs are whole devices (a portion is < 1)")
+    gpu.fill("-1")
+    expect(gpu_error).to_contain_text(">= 0")
+    expect(create_button).to_be_enabled()
+    gpu.fill("0.5")
+    expect(gpu_error).to_have_text("")
+    gpu.fill("1")
     create_button.dblclick()  # one click, one create: a second click while in flight is no-op
     expect(dialog).to_have_count(0)
     expect(row(panel, "from-dialog")).to_be_visible()

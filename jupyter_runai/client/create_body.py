@@ -68,7 +68,7 @@ SCHEMA: dict[str, Any] = {
             "type": "string",
             "description": (
                 f"a valid workspace name: {NAME_RULE} "
-                f"({NAME_MAX_LENGTH - PREFIX_SUFFIX_LENGTH} with namePrefix: Run:ai adds a "
+                f"({NAME_MAX_LENGTH - PREFIX_SUFFIX_LENGTH} when it is a prefix: Run:ai adds a "
                 f"{PREFIX_SUFFIX_LENGTH}-character suffix)"
             ),
             "pattern": NAME_PATTERN,

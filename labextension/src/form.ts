@@ -71,13 +71,14 @@ export class CreateForm extends Widget {
     this.image.setAttribute('list', list.id);
     this.node.append(list);
     add('image', 'Image', this.image);
-    for (const [input, value, step] of [
-      [this.gpu, '0', '0.25'],
-      [this.cpu, '1', '0.5']
-    ] as [HTMLInputElement, string, string][]) {
+    for (const [input, value] of [
+      [this.gpu, '0'],
+      [this.cpu, '1']
+    ] as [HTMLInputElement, string][]) {
+      // no min/step: the browser would mark values invalid silently (and grey Create out) where
+      // our rules, checked as you type, say what is wrong next to the field
       input.type = 'number';
-      input.min = '0';
-      input.step = step;
+      input.step = 'any';
       input.value = value;
     }
     this.gpu.name = 'gpu';
@@ -109,9 +110,61 @@ export class CreateForm extends Widget {
     this.node.append(this.message);
     this.copyRow.className = 'jp-RunaiForm-copy';
     this.node.append(this.copyRow);
-    const check = () => this.showError('name', checkName(this.name.value, this.prefix.checked)?.details ?? '');
-    this.name.addEventListener('input', () => (this.name.value ? check() : this.showError('name', '')));
-    this.prefix.addEventListener('change', () => this.name.value && check());
+    // every field is checked as you type (an empty name or image only at Create)
+    for (const field of FIELDS) {
+      const input = this.node.querySelector(`#jp-RunaiForm-${field}`);
+      input?.addEventListener('input', () => this.showError(field, this.fieldError(field)));
+      input?.addEventListener('change', () => this.showError(field, this.fieldError(field)));
+    }
+    this.prefix.addEventListener('change', () => this.showError('name', this.fieldError('name')));
+  }
+
+  /** What is wrong with one field alone, by the create rules (validate.ts): its value in an
+   * otherwise valid body. '' when nothing is, or when it is empty and required (said at Create). */
+  fieldError(field: Field): string {
+    const probe: { [k: string]: any } = { name: 'x', project: 'p', image: 'x' };
+    switch (field) {
+      case 'name': {
+        const name = this.name.value.trim();
+        return name ? (checkName(name, this.prefix.checked)?.details ?? '') : '';
+      }
+      case 'project':
+      case 'image':
+        return '';
+      case 'gpu':
+      case 'cpu': {
+        const text = this[field].value.trim();
+        if (!text) {
+          return '';
+        }
+        probe[field] = Number(text);
+        break;
+      }
+      case 'memory':
+        if (!this.memory.value.trim()) {
+          return '';
+        }
+        probe.memory = this.memory.value.trim();
+        break;
+      case 'tools': {
+        const tools = parseTools(this.tools.value);
+        if ('field' in tools) {
+          return tools.details;
+        }
+        probe.tools = tools.tools;
+        break;
+      }
+      case 'env': {
+        const env = parseEnv(this.env.value);
+        if ('field' in env) {
+          return env.details;
+        }
+        probe.env = env.env;
+        break;
+      }
+    }
+    const issue = checkCreate(probe);
+    return issue && fieldOf(issue.field) === field ? issue.details : '';
   }
 
   showError(field: Field, text: string): void {
