@@ -197,10 +197,15 @@ def test_describe_lists_the_tools(kernel, live_sim):
     out = kernel.ok(
         "import jupyter_runai as runai\n"
         "ws = runai.create('with-tools', image='jupyter/scipy-notebook',\n"
-        "                  tools=[8888, 'tb:6006', 8080])\n"
+        "                  tools=[8888, 'tb:6006', 8080], cpu=1.5, memory='8G',\n"
+        "                  env={'FOO': 'bar', 'MODE': 'fast lane'})\n"
         "ws.describe()"
     ).text()
     lines = out.splitlines()
+    # every field it was made with, as runai workspace describe shows them
+    assert "CPU cores:      1.5" in lines and "Memory:         8G" in lines
+    [env] = [i for i, line in enumerate(lines) if line.startswith("Environment:")]
+    assert lines[env].split()[1:] == ["FOO=bar"] and lines[env + 1].strip() == "MODE=fast lane"
     [at] = [i for i, line in enumerate(lines) if line.startswith("Tools:")]
     # each tool by name, type and port: a Jupyter image's 8888 is its Jupyter tool, however it
     # was asked for; "NAME:PORT" names one; another bare port is a "custom" tool named for it

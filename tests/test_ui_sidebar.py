@@ -335,13 +335,15 @@ def test_settings_open_on_startup_turn_notifications_off_and_set_the_project(
 
 
 def test_a_row_inserts_its_python_call_into_the_active_notebook(lab, open_lab, notebook):
-    create(lab, "copied", gpu=1)
+    create(lab, "copied", gpu=1, cpu=1.5, memory="8G", env={"FOO": "bar"})
     lp = open_lab(1024, "light", notebook=notebook("1 + 1"))
     panel = open_sidebar(lp)
     row(panel, "copied").locator("select.jp-RunaiCopy").select_option("insert")
     cell = lp.page.locator(".jp-Notebook .jp-Cell").nth(1)
+    # everything it was created with, as the live list (Run:ai's workloads) tells it
     expect(cell).to_contain_text(
-        'ws = jupyter_runai.create("copied", project="team-a", image="busybox", gpu=1)'
+        'ws = jupyter_runai.create("copied", project="team-a", image="busybox", gpu=1, cpu=1.5, '
+        'memory="8G", env={"FOO": "bar"})'
     )
 
 

@@ -76,6 +76,10 @@ def _time(value: object) -> datetime | None:
         return None
 
 
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def _number(value: object) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
@@ -98,6 +102,11 @@ class Workspace:
     gpu_requested: float | None = None
     gpu_allocated: float | None = None
     image: str | None = None
+    cpu_requested: float | None = None
+    memory_requested: str | None = None
+    #: Its environment variables with plain values (as Run:ai lists them; ones from secrets or
+    #: config maps have no value to show and are left out).
+    env: dict[str, str] = field(default_factory=dict, repr=False)
     urls: list[str] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -122,6 +131,15 @@ class Workspace:
                 requested_name=raw.get("requestedName"),
                 gpu_requested=_number(gpu),
                 image=spec.get("image"),
+                cpu_requested=_number(compute.get("cpuCoreRequest")),
+                memory_requested=_text(compute.get("cpuMemoryRequest")),
+                env={
+                    e["name"]: e["value"]
+                    for e in spec.get("environmentVariables") or []
+                    if isinstance(e, dict)
+                    and _text(e.get("name"))
+                    and _text(e.get("value")) is not None
+                },
                 raw=raw,
             )
         requested = raw.get("workloadRequestedResources") or {}
@@ -140,6 +158,13 @@ class Workspace:
             gpu_requested=_number((requested.get("gpu") or {}).get("request")),
             gpu_allocated=_number(allocated.get("gpu")),
             image=(raw.get("images") or [None])[0],
+            cpu_requested=_number((requested.get("cpu") or {}).get("request")),
+            memory_requested=_text((requested.get("cpuMemory") or {}).get("request")),
+            env={
+                k: v
+                for k, v in (raw.get("environmentVariables") or {}).items()
+                if isinstance(k, str) and isinstance(v, str)
+            },
             urls=[u for u in raw.get("urls") or [] if isinstance(u, str)],
             raw=raw,
         )

@@ -79,6 +79,21 @@ class Workspace:
         return self._view.get("image")
 
     @property
+    def cpu(self) -> float | None:
+        """CPU cores requested."""
+        return self._view.get("cpu")
+
+    @property
+    def memory(self) -> str | None:
+        """CPU memory requested, a quantity such as ``"8G"``."""
+        return self._view.get("memory")
+
+    @property
+    def env(self) -> dict[str, str]:
+        """Its environment variables with plain values."""
+        return dict(self._view.get("env") or {})
+
+    @property
     def urls(self) -> list[str]:
         return list(self._view.get("urls") or [])
 
@@ -181,6 +196,9 @@ class Workspace:
                 ("Phase", self.phase + (f": {self.phase_message}" if self.phase_message else "")),
                 ("Image", self.image or ""),
                 ("GPUs allocated", gpu),
+                ("CPU cores", "" if self.cpu is None else f"{self.cpu:g}"),
+                ("Memory", self.memory or ""),
+                ("Environment", "\n".join(f"{k}={v}" for k, v in self.env.items()) or "none"),
                 ("Created", f"{created} ({age} ago) by {self._view.get('createdBy') or '?'}"),
                 ("Tools", _tool_lines(tools) if tools else "none"),
                 ("Can", ", ".join(a for a, ok in self.actions.items() if ok)),

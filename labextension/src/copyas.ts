@@ -137,11 +137,23 @@ export function bodyOfWorkspace(ws: {
   project: string | null;
   image?: string | null;
   gpu: { requested?: number | null };
+  cpu?: number | null;
+  memory?: string | null;
+  env?: { [key: string]: string };
   tools?: { name: string | null; type: string | null; port: number | null }[];
 }): ICreateBody {
   const body: ICreateBody = { name: ws.name, project: ws.project ?? '', image: ws.image ?? '' };
   if (ws.gpu.requested) {
     body.gpu = ws.gpu.requested;
+  }
+  if (ws.cpu !== undefined && ws.cpu !== null) {
+    body.cpu = ws.cpu;
+  }
+  if (ws.memory) {
+    body.memory = ws.memory;
+  }
+  if (ws.env && Object.keys(ws.env).length) {
+    body.env = { ...ws.env };
   }
   const tools: IToolSpec[] = [];
   for (const t of ws.tools ?? []) {

@@ -12,6 +12,11 @@ export interface IWorkspace {
   transitional: boolean;
   gpu: { requested?: number | null; allocated?: number | null };
   image?: string | null;
+  /** CPU cores and memory requested. */
+  cpu?: number | null;
+  memory?: string | null;
+  /** Its environment variables with plain values. */
+  env?: { [key: string]: string };
   createdAt?: string | null;
   createdBy?: string | null;
   owner?: string | null;

@@ -58,6 +58,22 @@ describe('copy as', () => {
     const ws = { name: 'nb', project: 'team-a', image: 'busybox', gpu: { requested: 1 } };
     expect(bodyOfWorkspace(ws)).toEqual({ name: 'nb', project: 'team-a', image: 'busybox', gpu: 1 });
   });
+
+  it('rebuilds everything the workspace was created with: CPU, memory, environment', () => {
+    const ws = {
+      name: 'nb',
+      project: 'team-a',
+      image: 'busybox',
+      gpu: { requested: 0.5 },
+      cpu: 1,
+      memory: '8G',
+      env: { FOO: 'bar' }
+    };
+    expect(cliCommand(bodyOfWorkspace(ws))).toBe(
+      'runai workspace submit nb -p team-a -i busybox --gpu-portion-request 0.5 --cpu-core-request 1 ' +
+        '--cpu-memory-request 8G -e FOO=bar'
+    );
+  });
 });
 
 import fixture from './copyas-cases.json';
