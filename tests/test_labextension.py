@@ -222,9 +222,10 @@ def test_what_copy_as_writes_runs_in_a_kernel(kernel, live):
     assert tools_magic["cli"].endswith(urls)
     kernel.ok(tools_magic["magic"])
     kernel.ok(tools_python["python"].replace("ws = ", "ws2 = "))
-    # and the CLI line itself, pasted after %runai: a Jupyter image's 8888 is the Jupyter tool
-    pasted = tools_magic["cli"].replace("runai workspace submit copied-tools-magic", "copied-cli")
-    kernel.ok(f"%runai submit {pasted}")
+    # and the CLI line itself, pasted whole after %runai: a Jupyter image's 8888 is the Jupyter
+    # tool
+    pasted = tools_magic["cli"].replace("copied-tools-magic", "copied-cli")
+    kernel.ok(f"%runai {pasted}")
     made = {w["name"]: w for w in live.http.get("runai/api/workspaces").json()["workspaces"]}
     for name in ("copied-tools-magic", "copied-tools-py", "copied-cli"):
         tools = {(t["name"], t["port"]) for t in made[name]["tools"]}

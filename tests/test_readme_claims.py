@@ -171,7 +171,7 @@ CLAIMS: dict[str, list[str]] = {
     "On Binder, JupyterLab opens with the extension on an embedded Run:ai simulator": [
         "test_binder.py::test_binder_image_opens_the_demo_on_the_simulator"
     ],
-    "a `runai workspace submit` line that uses only these works after `%runai submit`": [
+    "a `runai workspace submit` line that uses only these works after `%runai` as it is": [
         "test_labextension.py::test_what_copy_as_writes_runs_in_a_kernel",
         "test_notebook.py::test_magic_bad_input_prints_one_line_and_changes_nothing",
         "test_widgets.py::test_magic_submit_adds_tool_ports",

@@ -66,9 +66,9 @@ def test_a_bad_name_and_one_and_a_half_gpus_are_refused_next_to_their_fields(
     name.fill("Bad_Name")
     expect(panel.get_by_text("is not a valid workspace name")).to_be_visible()
     expect(create_button).to_be_disabled()
-    gpus.fill("1.5")
-    gpus.press("Tab")  # a number field commits when it loses focus
+    gpus.fill("1.5")  # checked as you type: no need to leave the field
     expect(panel.get_by_text("above 1, GPUs are whole devices (a portion is < 1)")).to_be_visible()
+    expect(gpus).to_be_focused()
     expect(gpus).to_have_value("1.5")  # as typed, never rounded to 1
     red = lp.run(
         lambda page: page.evaluate(
@@ -83,9 +83,11 @@ def test_a_bad_name_and_one_and_a_half_gpus_are_refused_next_to_their_fields(
         lp.assert_readable(lambda page: page.get_by_text("GPUs are whole devices"))
         lp.assert_readable(lambda page: page.get_by_text("is not a valid workspace name"))
     lp.screenshot("refused")
+    gpus.fill("-1")  # refused as typed, never clamped to 0 unseen
+    expect(panel.get_by_text("must be >= 0")).to_be_visible()
+    expect(gpus).to_have_value("-1")
     name.fill("good-name")
     gpus.fill("0.5")
-    gpus.press("Tab")
     expect(create_button).to_be_enabled()
     assert names(lab) == []
 

@@ -87,12 +87,19 @@ def _parser() -> _Parser:
     return parser
 
 
+def _without_cli_prefix(words: list[str]) -> list[str]:
+    """A CLI line pasted whole (``runai workspace submit ...``) reads as ``submit ...``."""
+    if words[:1] == ["runai"]:
+        words = words[1:]
+    return words[1:] if words[:1] == ["workspace"] else words
+
+
 @magics_class
 class RunaiMagics(Magics):
     @line_magic
     def runai(self, line: str) -> Any:
         try:
-            args = _parser().parse_args(shlex.split(line))
+            args = _parser().parse_args(_without_cli_prefix(shlex.split(line)))
             if args.help or not args.command:
                 print(HELP)
                 return None

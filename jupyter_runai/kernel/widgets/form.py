@@ -84,9 +84,10 @@ class CreateForm(w.VBox):
             placeholder="an image",
             ensure_option=False,
         )
-        # GPUs as typed: never rounded; create_body says what Run:ai takes
-        self.gpu = w.BoundedFloatText(value=0, min=0, max=1024, step=0.5)
-        self.cpu = w.BoundedFloatText(value=1, min=0, max=1024, step=0.5)
+        # numbers as typed, checked as you type: never rounded or clamped (a bounded widget
+        # would turn -1 into 0 unseen); create_body says what Run:ai takes
+        self.gpu = w.FloatText(value=0, step=0.5, continuous_update=True)
+        self.cpu = w.FloatText(value=1, step=0.5, continuous_update=True)
         self.memory = w.Text(placeholder="e.g. 8G")
         self.tools = w.Text(
             value=format_tools(default_tools(self.image.value)),
