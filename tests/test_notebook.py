@@ -405,6 +405,13 @@ def test_magic_status_and_panel(magics):
     assert any("application/vnd.jupyter.widget-view+json" in d for d in panel.data)
 
 
+def test_magic_status_says_an_outage_in_plain_words(magics, live_sim):
+    set_faults(live_sim, error_rate=1, error_status=503)
+    status = magics.ok("%runai status").stdout
+    assert "Run:ai is not answering right now" in status
+    assert "HTTP" not in status and "/api/" not in status
+
+
 def test_outside_jupyter_the_api_talks_to_runai_directly(live_sim, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER_RUNAI", "JUPYTERHUB"))}
     env.update(

@@ -214,8 +214,9 @@ CLAIMS: dict[str, list[str]] = {
     "Delete asks first and names what is lost": [
         "test_ui_sidebar.py::test_delete_asks_first_naming_what_is_lost"
     ],
-    "Errors appear as JupyterLab notifications with the server's message": [
-        "test_ui_sidebar.py::test_an_action_run_ai_refuses_is_a_notification_with_the_server_message"
+    "Errors appear as JupyterLab notifications in the user's words, the notebook panel's": [
+        "test_ui_sidebar.py::test_an_action_run_ai_refuses_is_a_notification_in_the_users_words",
+        "test_labextension.py::test_the_typescript_unit_tests_pass",
     ],
     "applies the same rules with the same messages": [
         "test_labextension.py::test_the_sidebar_applies_the_create_rules_of_create_body",

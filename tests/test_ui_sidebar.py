@@ -249,7 +249,9 @@ def test_the_panel_reconnects_after_the_simulator_stops_answering(lab, open_lab,
     set_faults(ui_sim, error_rate=1, error_status=503)
     expect(panel).to_have_attribute("data-stream", "upstream-error")
     state = panel.locator(".jp-RunaiSidebar-stream")
-    expect(state).to_contain_text("Reconnecting to Run:ai")
+    expect(state).to_have_text(  # in the user's words: the HTTP report stays in the log
+        "Run:ai is not answering right now: this shows what it said last, and reconnects."
+    )
     lp.screenshot("outage")
     set_faults(ui_sim, error_rate=0)
     expect(panel).to_have_attribute("data-stream", "live")
@@ -347,7 +349,7 @@ def test_a_row_inserts_its_python_call_into_the_active_notebook(lab, open_lab, n
     )
 
 
-def test_an_action_run_ai_refuses_is_a_notification_with_the_server_message(lab, open_lab, ui_sim):
+def test_an_action_run_ai_refuses_is_a_notification_in_the_users_words(lab, open_lab, ui_sim):
     lp = open_lab(1024, "light")
     panel = open_sidebar(lp)
     create(lab, "refused")
@@ -361,10 +363,16 @@ def test_an_action_run_ai_refuses_is_a_notification_with_the_server_message(lab,
         times=1,
     )
     ws.locator('button[data-action="suspend"]').click()
-    toast = lp.page.get_by_text("Could not suspend refused:")
+    toast = lp.page.get_by_text("Suspend refused: Run:ai does not allow it.")
     expect(toast).to_be_visible()
+    expect(lp.page.get_by_text("HTTP 403")).to_have_count(0)  # the HTTP report is in the log
     lp.screenshot("action-error")
     expect(ws.locator(".jp-RunaiChip")).to_have_text("Running")
+    # an outage: what a row's action says while Run:ai does not answer
+    set_faults(ui_sim, error_rate=1, error_status=503, match=None, times=None)
+    ws.locator('button[data-action="suspend"]').click()
+    outage = "Suspend failed: Run:ai is not answering right now; try again in a moment."
+    expect(lp.page.get_by_text(outage)).to_be_visible()
 
 
 def test_the_sidebar_works_in_notebook_7(ui_sim, chromium, tmp_path):

@@ -201,7 +201,10 @@ class RunaiMagics(Magics):
         kind = "simulated" if status.get("simulated") else "real"
         parts = [f"Run:ai {runai.transport.description}", f"{kind} control plane"]
         if status.get("configured") is False or status.get("message"):
-            parts.append(status.get("message") or "not configured")
+            from .widgets.words import plain  # the panel's rule: no HTTP report here
+
+            message = status.get("message") or "not configured"
+            parts.append(plain(message, "Run:ai is not answering right now"))
         elif status.get("credentials_accepted"):
             parts.append("credentials accepted")
         if status.get("default_project"):

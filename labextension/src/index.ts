@@ -19,6 +19,7 @@ import { Action, IWorkspace, Notice, PendingWatch, deleteWarning, noticeFor } fr
 import { RunaiSidebar, SIDEBAR_ID, statusProblem } from './panel';
 import { ApiError, WorkspaceService } from './service';
 import { IProblem } from './status';
+import { forAction } from './words';
 
 // the npm package's version, checked against the server extension's (one version for both)
 const VERSION: string = require('../package.json').version;
@@ -107,8 +108,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
       try {
         await service.act(ws.id, action);
       } catch (e) {
-        const why = e instanceof ApiError ? e.message : String(e);
-        Notification.error(`Could not ${action} ${ws.name}: ${why}`, { autoClose: false });
+        const said =
+          e instanceof ApiError ? forAction(e.body, action, ws.name) : `Could not ${action} ${ws.name}: ${e}`;
+        Notification.error(said, { autoClose: false });
       }
     };
     const newWorkspace = async () => {

@@ -1,6 +1,7 @@
 /** What the sidebar says about the server extension (the startup check) and the live stream. */
 import { IStatus } from './model';
 import { StreamState } from './service';
+import { forConnection } from './words';
 
 /** A problem the startup check found; `blocking` when no list can come until it is fixed (no
  * server extension, or one not configured), so the sidebar does not stream or offer New. */
@@ -68,7 +69,7 @@ export function stateText(state: StreamState): { level: '' | 'warn' | 'error'; t
     case 'upstream-error':
       return {
         level: 'warn',
-        text: `Reconnecting to Run:ai: ${state.error.message} The list may be out of date.`
+        text: forConnection(state.error)
       };
     case 'stopped':
       return { level: 'error', text: state.reason };

@@ -23,6 +23,29 @@ log = logging.getLogger("jupyter_runai.panel")
 #: Reasons of the extension's error events that name a setting to fix: their text is the advice.
 ADVICE = {"credentials_rejected", "not_configured", "forbidden", "project_not_allowed"}
 
+#: What a failed Suspend / Resume / Delete says, by the reason of the extension's error
+#: (server/errors.py), with {verb} and {name}. One table for the panel and the sidebar
+#: (labextension/scripts/create_schema.py copies it into the sidebar's rules).
+ACTION_WORDS = {
+    "not_found": "{verb} failed: {name} no longer exists.",
+    "timeout": "{verb}: no answer in time; it may have happened all the same: watch its phase.",
+    "unavailable": "{verb} failed: Run:ai is not answering right now; try again in a moment.",
+    "unreachable": "{verb} failed: Run:ai is not answering right now; try again in a moment.",
+    "conflict": "{verb} failed: {name} is busy changing phase; try again when it settles.",
+}
+#: Why live updates stopped, when the extension gives no advice (Run:ai is down or slow).
+NOT_ANSWERING = "Run:ai is not answering right now: this shows what it said last, and reconnects."
+#: Stand for Run:ai's own HTTP report, which stays in the log.
+REFUSED = "Run:ai refused it."
+NOT_ALLOWED = "Run:ai does not allow it."
+
+_REASON_OF = {
+    RunaiNotFound: "not_found",
+    RunaiTimeout: "timeout",
+    RunaiUnavailable: "unavailable",
+    RunaiConflict: "conflict",
+}
+
 
 class ErrorLog(list):
     """The HTTP detail of the panel's errors, newest last (the last 50)."""
@@ -45,17 +68,12 @@ def plain(message: str, fallback: str) -> str:
 def for_action(exc: RunaiError, action: str, name: str) -> str:
     """A row's failed Suspend / Resume / Delete."""
     verb = action.capitalize()
-    if isinstance(exc, RunaiNotFound):
-        return f"{verb} failed: {name} no longer exists."
-    if isinstance(exc, RunaiTimeout):
-        return f"{verb}: no answer in time; it may have happened all the same: watch its phase."
-    if isinstance(exc, RunaiUnavailable):
-        return f"{verb} failed: Run:ai is not answering right now; try again in a moment."
+    reason = next((r for kind, r in _REASON_OF.items() if isinstance(exc, kind)), None)
+    if reason is not None:
+        return ACTION_WORDS[reason].format(verb=verb, name=name)
     if isinstance(exc, (RunaiForbidden, RunaiUnauthorized, RunaiConfigError)):
-        return f"{verb} refused: " + plain(exc.message, "Run:ai does not allow it.")
-    if isinstance(exc, RunaiConflict):
-        return f"{verb} failed: {name} is busy changing phase; try again when it settles."
-    return f"{verb} failed: " + plain(exc.message, "Run:ai refused it.")
+        return f"{verb} refused: " + plain(exc.message, NOT_ALLOWED)
+    return f"{verb} failed: " + plain(exc.message, REFUSED)
 
 
 def for_create(exc: RunaiError, name: str, project: str) -> tuple[str | None, str]:
@@ -82,4 +100,4 @@ def for_connection(message: str | None, reason: str | None) -> str:
     stream): advice when the extension gives one, else plain words."""
     if reason in ADVICE and message:
         return message
-    return "Run:ai is not answering; the table shows what it said last; reconnecting."
+    return NOT_ANSWERING
