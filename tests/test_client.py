@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import inspect
 import json
 import time
 
@@ -517,7 +518,15 @@ def test_sync_facade(sim, exchanges):
         assert [w.name for w in runai.list_workspaces("team-a")] == ["script"]
         runai.suspend_workspace(ws.id)
         assert runai.wait_for_phase(ws.id, "Stopped", timeout=5).gpu_allocated == 0
+        assert runai.workspace_spec(ws.id)["spec"]["image"] == "busybox"
         assert sim.client_secret not in repr(runai)
+    # "the same, blocking": every operation of the async client (README's list) is here too
+    operations = {
+        name
+        for name, value in vars(AsyncRunaiClient).items()
+        if not name.startswith("_") and inspect.iscoroutinefunction(value) and name != "aclose"
+    }
+    assert operations <= set(dir(RunaiClient)), operations - set(dir(RunaiClient))
 
 
 async def test_sync_facade_inside_a_running_loop(sim, exchanges):

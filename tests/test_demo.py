@@ -287,6 +287,13 @@ def test_the_shipped_welcome_notebook_is_listed_as_shipped():
     )
 
 
+def test_the_demo_folder_is_runai_demo_in_jupyters_data_folder(tmp_path):
+    env = user_env(tmp_path)  # JUPYTER_DATA_DIR is tmp_path/.local/share/jupyter
+    result = jupyter_runai("demo", "--prepare-only", env=env)
+    assert result.returncode == 0, result.stderr
+    assert (Path(env["JUPYTER_DATA_DIR"]) / "runai-demo" / "welcome.ipynb").is_file()
+
+
 def test_an_upgrade_refreshes_an_unchanged_welcome_notebook(tmp_path):
     env = user_env(tmp_path)
     folder = tmp_path / "demo"

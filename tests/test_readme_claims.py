@@ -168,6 +168,9 @@ CLAIMS: dict[str, list[str]] = {
         "test_demo.py::test_demo_runs_jupyterlab_on_the_embedded_simulator",
         "test_demo.py::test_the_simulator_log_is_its_own_and_shows_with_debug",
     ],
+    "`runai-demo` in Jupyter's data folder": [
+        "test_demo.py::test_the_demo_folder_is_runai_demo_in_jupyters_data_folder"
+    ],
     "On Binder, JupyterLab opens with the extension on an embedded Run:ai simulator": [
         "test_binder.py::test_binder_image_opens_the_demo_on_the_simulator"
     ],

@@ -73,6 +73,9 @@ class RunaiClient:
     def get_workspace(self, workload_id: str) -> Workspace:
         return self._run(self._client.get_workspace(workload_id))
 
+    def workspace_spec(self, workload_id: str) -> dict[str, Any]:
+        return self._run(self._client.workspace_spec(workload_id))
+
     def create_workspace(
         self, name: str, project: str, spec: WorkspaceSpec | None = None, **kwargs: Any
     ) -> Workspace:

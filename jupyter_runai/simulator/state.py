@@ -357,7 +357,8 @@ class ControlPlane:
             else:
                 ws.reason = "NonPreemptibleOverQuota"
                 ws.message = (
-                    f"Non-preemptible over quota: requests {ws.gpu:g} GPUs, project "
+                    f"Non-preemptible over quota: requests {ws.gpu:g} GPU"
+                    f"{'' if ws.gpu == 1 else 's'}, project "
                     f"{project.name} has {free:g} of {project.gpu_quota:g} free"
                 )
 
