@@ -436,6 +436,7 @@ def test_a_pending_workspace_says_why_and_is_told_past_the_threshold(
     expect(waiter.locator(".jp-RunaiChip")).to_have_text("Pending")
     reason = waiter.locator(".jp-RunaiRow-reason")
     expect(reason).to_contain_text("over quota")
+    expect(waiter.locator(".jp-RunaiSpinner")).to_have_count(0)  # it waits: nothing spins
     expect(lp.page.get_by_text("waiter (team-a) has been Pending for")).to_be_visible()
     lp.screenshot("pending")
     lp.assert_readable(f'{PANEL} li[data-name="waiter"] .jp-RunaiRow-reason')

@@ -275,6 +275,7 @@ def test_a_waiting_workspace_says_why(panel, live, live_sim):
     assert [w["phase"] for w in sim_workspaces(live_sim) if w["name"] == "waiter"] == ["Pending"]
     note = panel.value("row('waiter').html.value")
     assert "over quota" in note and "team-b" in note
+    assert "runai-spinner" not in note  # it waits, it is not changing: no spinner
     assert "runai-note" not in panel.value("row('holder').html.value")
 
 

@@ -170,6 +170,12 @@ class Workspace:
         )
 
     @property
+    def transitional(self) -> bool:
+        """On its way to another phase (a live view spins): not a Pending one that says why it
+        waits (for GPUs, say), which may wait for hours."""
+        return self.phase.transitional and not (self.phase is Phase.PENDING and self.phase_message)
+
+    @property
     def can_suspend(self) -> bool:
         return self.phase not in (Phase.STOPPED, Phase.STOPPING, Phase.DELETING)
 

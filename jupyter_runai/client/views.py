@@ -19,7 +19,7 @@ def workspace_view(ws: Workspace) -> dict[str, Any]:
         "clusterId": ws.cluster_id,
         "phase": phase,
         "phaseMessage": ws.phase_message,
-        "transitional": ws.phase.transitional,
+        "transitional": ws.transitional,
         "gpu": {"requested": ws.gpu_requested, "allocated": ws.gpu_allocated},
         "image": ws.image,
         "cpu": ws.cpu_requested,

@@ -410,7 +410,7 @@ class WorkspaceList(list):
             cells = [
                 html.escape(w.name),
                 html.escape(w.project or ""),
-                phase_badge(w.phase, Phase.parse(w.phase).transitional),
+                phase_badge(w.phase, bool(w._view.get("transitional"))),
                 gpu,
                 format_age(w.age.total_seconds() if w.age else None),
                 html.escape(w.image or ""),
