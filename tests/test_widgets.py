@@ -265,6 +265,21 @@ def test_a_failed_suspend_shows_on_its_row_in_plain_words(panel, live_sim):
     assert "500" in panel.value("p.error_log[-1]")
 
 
+def test_an_outage_note_on_a_row_goes_when_run_ai_answers_again(panel, live_sim):
+    panel.ok("f.name.value = 'in-outage'; f.image.value = 'busybox'; f.submit.click()")
+    wait_phase(panel, "in-outage", "Running")
+    set_faults(live_sim, error_rate=1, error_status=503)
+    try:
+        panel.ok("row('in-outage').button('suspend').click()")
+        note = "Suspend failed: Run:ai is not answering right now"
+        assert note in panel.value("row('in-outage').html.value")
+        wait_until(lambda: panel.value("t.stale"), 30, "the panel to mark its rows stale")
+    finally:
+        set_faults(live_sim, **OFF)
+    wait_until(lambda: not panel.value("t.stale"), 60, "the panel to be live again")
+    assert note not in panel.value("row('in-outage').html.value")  # moot: it answers again
+
+
 def test_a_waiting_workspace_says_why(panel, live, live_sim):
     for name in ("holder", "waiter"):
         body = {"name": name, "project": "team-b", "image": "busybox", "gpu": 6}

@@ -22,6 +22,7 @@ from ipywidgets.widgets.widget_string import HTMLStyle
 
 from ..api import format_age, view_created
 from ..look import CSS, colour, phase_badge, tool_links
+from . import words
 
 COLUMNS = ("Name", "Project", "Phase", "GPUs", "Age", "Tools")
 #: The cells' grid: names and tools take the spare room; phase, GPUs and age never clip.
@@ -269,9 +270,14 @@ class WorkspaceTable(w.GridBox):
         self._layout()
 
     def set_stale(self, stale: bool) -> None:
-        """Mark every row as not live (while disconnected), or live again."""
+        """Mark every row as not live (while disconnected), or live again (when a row's
+        "Run:ai is not answering" is moot)."""
         if stale != self.stale:
             self.stale = stale
+            if not stale:
+                for row in self.rows.values():
+                    if words.is_outage(row.error):
+                        row.error = ""
             self.tick()
 
     def tick(self) -> None:

@@ -76,6 +76,15 @@ def for_action(exc: RunaiError, action: str, name: str) -> str:
     return f"{verb} failed: " + plain(exc.message, REFUSED)
 
 
+def is_outage(text: str) -> bool:
+    """Whether a row's error says only that Run:ai did not answer: moot once it answers again."""
+    return any(
+        text == ACTION_WORDS[reason].format(verb=verb, name="")
+        for reason in ("unavailable", "unreachable")
+        for verb in ("Suspend", "Resume", "Delete")
+    )
+
+
 def for_create(exc: RunaiError, name: str, project: str) -> tuple[str | None, str]:
     """A failed create: (the form field it concerns, or None for the whole form; the words)."""
     if isinstance(exc, RunaiConflict):
