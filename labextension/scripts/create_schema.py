@@ -41,6 +41,8 @@ def create_rules() -> dict[str, Any]:
         "words": {
             "action": words.ACTION_WORDS,
             "advice": sorted(words.ADVICE),
+            "refusals": sorted(words.REFUSALS),
+            "httpMarks": list(words.HTTP_MARKS),
             "notAnswering": words.NOT_ANSWERING,
             "refused": words.REFUSED,
             "notAllowed": words.NOT_ALLOWED,

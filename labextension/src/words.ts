@@ -9,11 +9,11 @@ import rules from './createSchema.json';
 const WORDS = rules.words;
 const ACTION: { [reason: string]: string } = WORDS.action;
 /** Refusals whose message is the extension's own advice (a setting, a limit). */
-const REFUSALS = new Set<string>([...WORDS.advice, 'gpu_limit']);
+const REFUSALS = new Set<string>(WORDS.refusals);
 
 /** The extension's own words as they are; Run:ai's HTTP report replaced by `fallback`. */
 export function plain(message: string, fallback: string): string {
-  return /HTTP|\/api\//.test(message) ? fallback : message;
+  return WORDS.httpMarks.some((mark: string) => message.includes(mark)) ? fallback : message;
 }
 
 /** A failed Suspend / Resume / Delete of `name`. */

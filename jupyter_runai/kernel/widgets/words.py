@@ -35,6 +35,10 @@ ACTION_WORDS = {
 }
 #: Why live updates stopped, when the extension gives no advice (Run:ai is down or slow).
 NOT_ANSWERING = "Run:ai is not answering right now: this shows what it said last, and reconnects."
+#: Reasons of a refused action whose message is the extension's own advice (a setting, a limit).
+REFUSALS = ADVICE | {"gpu_limit"}
+#: What marks a message as Run:ai's own HTTP report (method, path, status), kept out of sight.
+HTTP_MARKS = ("HTTP", "/api/")
 #: Stand for Run:ai's own HTTP report, which stays in the log.
 REFUSED = "Run:ai refused it."
 NOT_ALLOWED = "Run:ai does not allow it."
@@ -62,7 +66,7 @@ class ErrorLog(list):
 
 def plain(message: str, fallback: str) -> str:
     """The extension's own advice as it is; Run:ai's HTTP report replaced by ``fallback``."""
-    return fallback if "HTTP" in message or "/api/" in message else message
+    return fallback if any(mark in message for mark in HTTP_MARKS) else message
 
 
 def for_action(exc: RunaiError, action: str, name: str) -> str:
