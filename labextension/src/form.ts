@@ -15,6 +15,8 @@ import {
 
 export const FIELDS = ['name', 'project', 'image', 'gpu', 'cpu', 'memory', 'tools', 'env'] as const;
 export type Field = (typeof FIELDS)[number];
+/** The fields a create body may leave out, in the order their text is read (env first). */
+const OPTIONAL = ['env', 'tools', 'gpu', 'cpu', 'memory'] as const;
 
 export const IMAGE_PRESETS = [
   'jupyter/scipy-notebook',
@@ -122,48 +124,21 @@ export class CreateForm extends Widget {
   /** What is wrong with one field alone, by the create rules (validate.ts): its value in an
    * otherwise valid body. '' when nothing is, or when it is empty and required (said at Create). */
   fieldError(field: Field): string {
-    const probe: { [k: string]: any } = { name: 'x', project: 'p', image: 'x' };
-    switch (field) {
-      case 'name': {
-        const name = this.name.value.trim();
-        return name ? (checkName(name, this.prefix.checked)?.details ?? '') : '';
-      }
-      case 'project':
-      case 'image':
-        return '';
-      case 'gpu':
-      case 'cpu': {
-        const text = this[field].value.trim();
-        if (!text) {
-          return '';
-        }
-        probe[field] = Number(text);
-        break;
-      }
-      case 'memory':
-        if (!this.memory.value.trim()) {
-          return '';
-        }
-        probe.memory = this.memory.value.trim();
-        break;
-      case 'tools': {
-        const tools = parseTools(this.tools.value);
-        if ('field' in tools) {
-          return tools.details;
-        }
-        probe.tools = tools.tools;
-        break;
-      }
-      case 'env': {
-        const env = parseEnv(this.env.value);
-        if ('field' in env) {
-          return env.details;
-        }
-        probe.env = env.env;
-        break;
-      }
+    if (field === 'name') {
+      const name = this.name.value.trim();
+      return name ? (checkName(name, this.prefix.checked)?.details ?? '') : '';
     }
-    const issue = checkCreate(probe);
+    if (field === 'project' || field === 'image') {
+      return '';
+    }
+    const read = this._value(field);
+    if ('field' in read) {
+      return read.details;
+    }
+    if (read.value === undefined) {
+      return '';
+    }
+    const issue = checkCreate({ name: 'x', project: 'p', image: 'x', [field]: read.value });
     return issue && fieldOf(issue.field) === field ? issue.details : '';
   }
 
@@ -199,38 +174,42 @@ export class CreateForm extends Widget {
 
   /** The create body, built as the notebook form builds it. */
   body(): { body: ICreateBody } | IIssue {
-    const env = parseEnv(this.env.value);
-    if ('field' in env) {
-      return env;
-    }
-    const tools = parseTools(this.tools.value);
-    if ('field' in tools) {
-      return tools;
-    }
     const body: ICreateBody = {
       name: this.name.value.trim(),
       project: this.project.value || '',
       image: this.image.value.trim(),
       namePrefix: this.prefix.checked
     };
-    const gpu = Number(this.gpu.value || 0);
-    if (gpu) {
-      body.gpu = gpu;
-    }
-    const cpu = Number(this.cpu.value || 0);
-    if (cpu) {
-      body.cpu = cpu;
-    }
-    if (this.memory.value.trim()) {
-      body.memory = this.memory.value.trim();
-    }
-    if (tools.tools.length) {
-      body.tools = tools.tools;
-    }
-    if (Object.keys(env.env).length) {
-      body.env = env.env;
+    for (const field of OPTIONAL) {
+      const read = this._value(field);
+      if ('field' in read) {
+        return read;
+      }
+      if (read.value !== undefined) {
+        (body as any)[field] = read.value;
+      }
     }
     return { body };
+  }
+
+  /** An optional field's value for the create body (undefined: empty, left out), or why its
+   * text cannot be read. */
+  private _value(field: (typeof OPTIONAL)[number]): { value?: unknown } | IIssue {
+    switch (field) {
+      case 'env': {
+        const env = parseEnv(this.env.value);
+        return 'field' in env ? env : { value: Object.keys(env.env).length ? env.env : undefined };
+      }
+      case 'tools': {
+        const tools = parseTools(this.tools.value);
+        return 'field' in tools ? tools : { value: tools.tools.length ? tools.tools : undefined };
+      }
+      case 'gpu':
+      case 'cpu':
+        return { value: Number(this[field].value || 0) || undefined };
+      case 'memory':
+        return { value: this.memory.value.trim() || undefined };
+    }
   }
 
   /** The body if every rule holds, else null with the error shown next to its field. */
