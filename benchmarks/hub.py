@@ -36,7 +36,7 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from hubharness import Hub, free_port, runai_env
+from hubharness import AS_ROOT, Hub, UnixUsers, free_port, runai_env
 from processes import wait_for
 
 from jupyter_runai.server.access import Access
@@ -287,9 +287,6 @@ def main() -> None:
     args = parser.parse_args()
     sim_port = free_port()
     sim = f"http://127.0.0.1:{sim_port}"
-    env = runai_env(
-        SimpleNamespace(url=sim, client_id=DEFAULT_CLIENT_ID, client_secret=DEFAULT_CLIENT_SECRET)
-    )
     started = time.monotonic()
     simulator = start_simulator(sim_port)
     hop_port = free_port()
@@ -299,7 +296,13 @@ def main() -> None:
     hop_url = f"http://127.0.0.1:{hop_port}"
     wait_for(f"{hop_url}/_simulator/stats", timeout=30, process=hop)
     hubs: list[Hub] = []
+    # run as root (as here), the example starts each user's server as that Unix user
+    users = UnixUsers((USER, HOP_USER)).create() if AS_ROOT else None
     with tempfile.TemporaryDirectory() as root:
+        credentials = SimpleNamespace(
+            url=sim, client_id=DEFAULT_CLIENT_ID, client_secret=DEFAULT_CLIENT_SECRET
+        )
+        env = runai_env(credentials, Path(root, "service"))
         try:
             hub = Hub(Path(root, "hub"), runai_env=env, service_poll_interval=args.interval)
             hubs.append(hub)
@@ -318,6 +321,8 @@ def main() -> None:
             for process in (hop, simulator):
                 process.terminate()
                 process.wait(timeout=30)
+            if users is not None:
+                users.remove()
     print(f"\n(whole run {time.monotonic() - started:.0f} s)")
 
 

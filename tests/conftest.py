@@ -147,6 +147,17 @@ def _require_proxy() -> None:
 
 
 @pytest.fixture(scope="session")
+def unix_users():
+    """The hub's users as real unprivileged Unix accounts (the example's LocalProcessSpawner
+    starts each user's server as its own), made for the session and removed after."""
+    from hubharness import UnixUsers
+
+    users = UnixUsers().create()
+    yield users
+    users.remove()
+
+
+@pytest.fixture(scope="session")
 def hub_sim() -> Iterator[Simulator]:
     """The simulator behind the session's hub (its runai service's Run:ai); a random secret, so
     that tests can look for it in logs and environments."""
@@ -155,7 +166,7 @@ def hub_sim() -> Iterator[Simulator]:
 
 
 @pytest.fixture(scope="session")
-def hub(hub_sim, tmp_path_factory):
+def hub(hub_sim, unix_users, tmp_path_factory):
     """A real JupyterHub running examples/jupyterhub/jupyterhub_config.py, for the session.
 
     ``hub.start_server("alice")``, ``hub.user_token("alice")``, ``hub.request("GET",
@@ -163,20 +174,32 @@ def hub(hub_sim, tmp_path_factory):
     ``hub.log_text()``, ``hub.service_log_text()``. Tests share it: use distinct workspace names,
     and leave servers as you found them.
     """
-    from hubharness import Hub, runai_env
+    from hubharness import SERVICE_TIMEOUT_S, Hub, runai_env
 
     _require_proxy()
     started = Hub(
         tmp_path_factory.mktemp("hub"),
-        runai_env=runai_env(hub_sim),
+        runai_env=runai_env(hub_sim, tmp_path_factory.mktemp("service")),
         last_activity_interval=1,  # the culling test waits for the hub's activity sweeps
+        extra_config=f"c.Spawner.args.append('--RunaiApp.hub_service_timeout={SERVICE_TIMEOUT_S}')\n",
     ).start()
     yield started
     started.stop()
 
 
+@pytest.fixture(scope="session")
+def people(hub):
+    """alice and bob (group team-a -> project team-a) with running servers in hub mode, carol
+    (group vision -> team-b), and the hub admin; a token each."""
+    for name in ("alice", "bob"):
+        hub.start_server(name)
+    for name in ("carol", "admin"):
+        hub.create_user(name)
+    return {name: hub.user_token(name) for name in ("alice", "bob", "carol", "admin")}
+
+
 @pytest.fixture
-def hub_factory(tmp_path):
+def hub_factory(tmp_path, unix_users):
     """``hub_factory(internal_ssl=True, runai_env=...)``: another hub (options as
     ``hubharness.Hub``), started now and stopped when the test ends."""
     from hubharness import Hub

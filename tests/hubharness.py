@@ -7,20 +7,27 @@ process in its own session. Everything it prints, and what the user servers it s
 goes to ``hub.log_path``; the runai service's output to ``hub.service_log_path``. Readiness is
 polled with deadlines; ``stop()`` SIGTERMs the hub (which stops its servers, service and proxy)
 and kills whatever of them is left.
+
+Run as root, the example starts each user's server as that user's own Unix account
+(LocalProcessSpawner), as a platform engineer would run it: ``UnixUsers`` creates the hub's
+users as real unprivileged accounts for the session (and removes them after), and lets them
+reach this Python and this checkout.
 """
 
 from __future__ import annotations
 
 import os
 import pprint
+import pwd
 import secrets
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -51,6 +58,12 @@ HARNESS_SCOPES = [
 ]
 #: Environment of the test process that must not reach the hub.
 DROP_ENV_PREFIXES = ("RUNAI_", "JUPYTERHUB_", "JUPYTER_", "JPY_", "CONFIGPROXY_")
+#: The Unix accounts the hub's users get (those the tests start servers for).
+UNIX_USERS = ("alice", "bob", "carol", "admin")
+#: How long the session hub's servers wait for the runai service (c.RunaiApp.hub_service_timeout;
+#: 10 s by default): short, so that the tests of a stopped service are.
+SERVICE_TIMEOUT_S = 3
+AS_ROOT = os.geteuid() == 0
 
 
 class HubError(AssertionError):
@@ -97,6 +110,97 @@ def configurable_http_proxy() -> str | None:
     return str(local) if local.exists() else None
 
 
+class UnixUsers:
+    """Real unprivileged Unix accounts for the hub's users, made for the session and removed
+    after (only those this made). They must be able to run this Python and import this
+    checkout: folders on the way that others may not enter (root's home, 0700) get o+x (enter,
+    not list) until ``remove()`` puts their modes back."""
+
+    def __init__(self, names: Iterable[str] = UNIX_USERS) -> None:
+        self.names = tuple(names)
+        self.created: list[str] = []
+        self.opened: dict[Path, int] = {}
+
+    def create(self) -> UnixUsers:
+        if not AS_ROOT:
+            raise HubError("the hub tests run users' servers as Unix users: run them as root")
+        for name in self.names:
+            try:
+                pwd.getpwnam(name)
+            except KeyError:
+                subprocess.run(
+                    ["useradd", "--create-home", "--user-group", "--shell", "/bin/bash", name],
+                    check=True,
+                    capture_output=True,
+                )
+                self.created.append(name)
+        for place in (Path(sys.executable), Path(sys.prefix), Path(sys.base_prefix), REPO):
+            self.open_the_way(place.resolve())
+        return self
+
+    def open_the_way(self, place: Path) -> None:
+        for folder in [*reversed(place.parents), place]:
+            if not folder.is_dir():
+                continue
+            mode = stat.S_IMODE(folder.stat().st_mode)
+            if not mode & stat.S_IXOTH and folder not in self.opened:
+                self.opened[folder] = mode
+                folder.chmod(mode | stat.S_IXOTH)
+
+    def home(self, name: str) -> Path:
+        return Path(pwd.getpwnam(name).pw_dir)
+
+    def uid(self, name: str) -> int:
+        return pwd.getpwnam(name).pw_uid
+
+    def remove(self) -> None:
+        for folder, mode in self.opened.items():
+            with suppress(OSError):
+                folder.chmod(mode)
+        self.opened.clear()
+        for name in self.created:
+            kill_processes_of(self.uid(name))
+            subprocess.run(["userdel", "--remove", name], capture_output=True, check=False)
+        self.created.clear()
+
+
+def kill_processes_of(uid: int) -> None:
+    """SIGKILL every process of a Unix user (what a hub test left behind)."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with suppress(OSError):
+                if entry.stat().st_uid == uid:
+                    os.kill(int(entry.name), signal.SIGKILL)
+
+
+def run_as(user: str, argv: list[str], stdin: str = "", timeout: float = 120) -> str:
+    """Run a command as a Unix user (from root), with a plain environment; its output."""
+    home = pwd.getpwnam(user).pw_dir
+    done = subprocess.run(
+        [shutil.which("runuser") or "/usr/sbin/runuser", "-u", user, "--", *argv],
+        input=stdin,
+        env={"PATH": os.defpath, "HOME": home, "LANG": "C.UTF-8"},
+        cwd=home,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise HubError(f"{argv[:2]} as {user}: exit {done.returncode}\n{done.stderr[-2000:]}")
+    return done.stdout
+
+
+def write_secret(folder: Path, name: str, secret: str) -> Path:
+    """A secret in a file as the README says: a folder and a file only this user can read."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = folder / name
+    path.unlink(missing_ok=True)
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+        out.write(secret + "\n")
+    return path
+
+
 def _proc_table() -> dict[int, tuple[int, str]]:
     """pid -> (parent pid, start time) of every process, from /proc."""
     table = {}
@@ -141,10 +245,11 @@ class Hub:
         RUNAI_CLIENT_ID, RUNAI_CLIENT_SECRET on to the runai service).
       service_poll_interval: passed to the service as --RunaiHub.poll_interval.
       service_command: replaces the runai service's command (e.g. to run it under coverage).
-      internal_ssl: mutual TLS between hub, proxy and servers (certificates under
-        ``internal_certs``). The runai service keeps an http URL: JupyterHub 6.1.1 cannot start a
-        managed service at an https URL. The service still gets JUPYTERHUB_SSL_* (to call the
-        hub's https API); it must serve plain http when its JUPYTERHUB_SERVICE_URL is http.
+      internal_ssl: JUPYTERHUB_INTERNAL_SSL=1, the example's switch for mutual TLS between hub,
+        proxy and servers (certificates under ``internal_certs``). The runai service keeps an
+        http URL: JupyterHub 6.1.1 cannot start a managed service at an https URL. The service
+        still gets JUPYTERHUB_SSL_* (to call the hub's https API); it must serve plain http when
+        its JUPYTERHUB_SERVICE_URL is http.
       service_https: with internal_ssl, give the service an https URL anyway (and patch the hub
         to start it). Note the trust layout: the service's certificate is signed by notebooks-ca,
         which servers do not trust, and it accepts client certificates of hub-ca and
@@ -173,7 +278,7 @@ class Hub:
         self.workdir = workdir
         workdir.mkdir(parents=True, exist_ok=True)
         self.data_dir = workdir / "hub-data"
-        self.internal_certs = workdir / "internal-ssl"
+        self.internal_certs = self.data_dir / "internal-ssl"  # where the example puts them
         self.config_path = workdir / "jupyterhub_test_config.py"
         self.log_path = workdir / "hub.log"
         self.service_log_path = workdir / "service.log"
@@ -183,7 +288,6 @@ class Hub:
             free_port() for _ in range(4)
         )
         self.url = f"http://127.0.0.1:{self.port}"
-        scheme = "https" if internal_ssl else "http"
         service_scheme = "https" if internal_ssl and service_https else "http"
         self.service_url = f"{service_scheme}://127.0.0.1:{self.service_port}"
         self.admin_token = secrets.token_hex(32)
@@ -209,12 +313,14 @@ class Hub:
             self.env.update(
                 RUNAI_PER_USER_CREDENTIALS="1", JUPYTERHUB_CRYPT_KEY=secrets.token_hex(32)
             )
+        if internal_ssl:
+            self.env["JUPYTERHUB_INTERNAL_SSL"] = "1"
         self.env.update(runai_env or {})
         self.env.update(env or {})
 
         settings = {
             "port": self.port,
-            "proxy_api": f"{scheme}://127.0.0.1:{self.proxy_api_port}",
+            "proxy_api_port": self.proxy_api_port,
             "hub_port": self.hub_port,
             "service_url": self.service_url,
             "service_log": str(self.service_log_path),
@@ -226,8 +332,6 @@ class Hub:
             ),
             "admin_token": self.admin_token,
             "harness_scopes": HARNESS_SCOPES,
-            "internal_ssl": internal_ssl,
-            "internal_certs": str(self.internal_certs),
             "service_https": internal_ssl and service_https,
             "last_activity_interval": last_activity_interval,
         }
@@ -428,12 +532,14 @@ def running_hub(workdir: Path, **options: Any) -> Iterator[Hub]:
         hub.stop()
 
 
-def runai_env(sim: Any) -> dict[str, str]:
-    """The hub's RUNAI_* for a simulator: what the example passes on to the runai service."""
+def runai_env(sim: Any, folder: Path) -> dict[str, str]:
+    """The hub's RUNAI_* for a simulator, as the README says to give them: the secret in a file
+    in ``folder`` (0700; the file 0600), the hub told only its path."""
+    secret = write_secret(folder, "runai-client-secret", sim.client_secret)
     return {
         "RUNAI_URL": sim.url,
         "RUNAI_CLIENT_ID": sim.client_id,
-        "RUNAI_CLIENT_SECRET": sim.client_secret,
+        "RUNAI_CLIENT_SECRET_FILE": str(secret),
     }
 
 
@@ -441,16 +547,20 @@ TEST_CONFIG = '''\
 """Generated by tests/hubharness.py: the example config, on free ports, plus test access."""
 
 import shlex
+from urllib.parse import urlparse
 
 c = get_config()  # noqa: F821
 load_subconfig({example!r})  # noqa: F821
 
 S = {settings}
 
-# ports (paths: the example puts everything under $JUPYTERHUB_DATA_DIR, set by the harness)
+# ports (paths: the example puts everything under $JUPYTERHUB_DATA_DIR, set by the harness);
+# the proxy API's scheme stays the example's (https with JUPYTERHUB_INTERNAL_SSL=1)
 c.JupyterHub.port = S["port"]
 c.JupyterHub.hub_port = S["hub_port"]
-c.ConfigurableHTTPProxy.api_url = S["proxy_api"]
+_api = urlparse(c.ConfigurableHTTPProxy.api_url)
+_netloc = f"{{_api.hostname}}:{{S['proxy_api_port']}}"
+c.ConfigurableHTTPProxy.api_url = _api._replace(netloc=_netloc).geturl()
 
 services = c.JupyterHub.services if isinstance(c.JupyterHub.services, list) else []
 for service in services:
@@ -472,9 +582,6 @@ c.JupyterHub.load_roles.append(
     {{"name": "test-harness", "scopes": S["harness_scopes"], "services": ["test-harness"]}}
 )
 
-if S["internal_ssl"]:
-    c.JupyterHub.internal_ssl = True
-    c.JupyterHub.internal_certs_location = S["internal_certs"]
 if S["service_https"]:
     # JupyterHub 6.1.1 checks that a managed service is up with the hub's *server-side* TLS
     # context ("Cannot create a client socket with a PROTOCOL_TLS_SERVER context") and exits;

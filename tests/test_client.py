@@ -8,6 +8,7 @@ import inspect
 import json
 import time
 
+import httpx
 import pytest
 from conformance import RecordingTransport
 from harness import (
@@ -37,9 +38,11 @@ from jupyter_runai.client import (
     RunaiTimeout,
     RunaiUnauthorized,
     RunaiUnavailable,
+    SecretFile,
     Tool,
+    credentials_from_env,
 )
-from jupyter_runai.client.auth import jwt_expiry
+from jupyter_runai.client.auth import jwt_expiry, secret_setting
 from jupyter_runai.simulator import Simulator
 
 
@@ -205,6 +208,90 @@ async def test_unauthorized_names_the_setting_and_hides_the_secret(sim, exchange
     assert "RUNAI_CLIENT_SECRET" in message
     assert secret not in message and secret not in repr(runai) and secret not in repr(caught.value)
     await runai.aclose()
+
+
+def add_account(sim, client_id: str, secret: str, projects: list[str] | None = None) -> None:
+    answer = httpx.post(
+        f"{sim.url}/_simulator/accounts",
+        json={"clientId": client_id, "clientSecret": secret, "projects": projects},
+    )
+    assert answer.status_code == 204, answer.text
+
+
+def secret_file(path, text: str, mode: int = 0o600):
+    path.write_text(text + "\n")
+    path.chmod(mode)
+    return path
+
+
+async def test_a_secret_file_is_read_again_when_run_ai_refuses_it(sim, exchanges, tmp_path):
+    """A rotated secret needs no restart: the new one is written to the file, Run:ai refuses the
+    old one, and the client reads the file again and carries on."""
+    add_account(sim, "rotating", "first-secret")
+    path = secret_file(tmp_path / "secret", "first-secret")
+    credentials = ClientCredentials("rotating", SecretFile(path, "RUNAI_CLIENT_SECRET_FILE"))
+    runai = make_client(sim, exchanges, credentials=credentials)
+    assert {p.name for p in await runai.list_projects()} == {"team-a", "team-b"}
+    assert "first-secret" not in repr(runai) and str(path) in repr(credentials)
+
+    add_account(sim, "rotating", "second-secret")  # rotated in Run:ai, and in the file
+    secret_file(path, "second-secret")
+    set_clock(sim, advance=7200)  # the token issued with the first one expires
+    assert {p.name for p in await runai.list_projects()} == {"team-a", "team-b"}
+    # the first token; the refused old secret; the new secret read from the file
+    assert stats(sim)["POST /api/v1/token"] == 3
+    await runai.aclose()
+
+
+async def test_a_refused_secret_file_names_the_file_not_the_secret(sim, exchanges, tmp_path):
+    path = secret_file(tmp_path / "secret", "not-the-secret")
+    credentials = ClientCredentials(sim.client_id, SecretFile(path, "RUNAI_CLIENT_SECRET_FILE"))
+    runai = make_client(sim, exchanges, credentials=credentials)
+    with pytest.raises(RunaiUnauthorized) as caught:
+        await runai.list_projects()
+    assert f"the secret in {path} (RUNAI_CLIENT_SECRET_FILE)" in caught.value.message
+    assert "not-the-secret" not in caught.value.message + repr(caught.value)
+    await runai.aclose()
+
+
+async def test_a_bearer_token_file_is_read_again_when_refused(sim, exchanges, tmp_path):
+    path = secret_file(tmp_path / "token", "not.a.token")
+    runai = make_client(
+        sim, exchanges, credentials=BearerToken(SecretFile(path, "RUNAI_TOKEN_FILE"))
+    )
+    with pytest.raises(RunaiUnauthorized, match=f"the bearer token in {path}"):
+        await runai.list_workspaces()
+    secret_file(path, issue_token(sim))  # whoever renews it writes the file
+    assert await runai.list_workspaces() == []
+    await runai.aclose()
+
+
+def test_secret_files_unreadable_empty_or_open_to_others(tmp_path):
+    with pytest.raises(RunaiConfigError, match=r"cannot read RUNAI_TOKEN_FILE .*missing"):
+        SecretFile(tmp_path / "missing", "RUNAI_TOKEN_FILE")
+    with pytest.raises(RunaiConfigError, match=r"RUNAI_TOKEN_FILE .* is empty"):
+        SecretFile(secret_file(tmp_path / "empty", ""), "RUNAI_TOKEN_FILE")
+    said: list[str] = []
+
+    def warn(text: str, *args: object) -> None:
+        said.append(text % args)
+
+    loose = secret_file(tmp_path / "loose", "s3cret", mode=0o644)
+    secret = secret_setting("", str(loose), "x", "RUNAI_CLIENT_SECRET_FILE", warn)
+    assert isinstance(secret, SecretFile) and secret.value == "s3cret"
+    assert said == [
+        f"jupyter-runai: RUNAI_CLIENT_SECRET_FILE {loose} is readable by other users (mode 0644: "
+        "readable by every user): make it 0600, owned by the user this runs as"
+    ]
+    said.clear()
+    secret_setting("", str(secret_file(tmp_path / "tight", "s3cret")), "x", "F", warn)
+    assert said == []
+    with pytest.raises(RunaiConfigError, match="RUNAI_TOKEN and RUNAI_TOKEN_FILE are both set"):
+        credentials_from_env({"RUNAI_TOKEN": "a", "RUNAI_TOKEN_FILE": str(loose)})
+    from_env = credentials_from_env(
+        {"RUNAI_CLIENT_ID": "id", "RUNAI_CLIENT_SECRET_FILE": str(tmp_path / "tight")}
+    )
+    assert isinstance(from_env, ClientCredentials) and from_env.secret == "s3cret"
 
 
 async def test_bearer_token_refused(sim, exchanges):
@@ -481,7 +568,9 @@ async def test_missing_settings_are_explained(monkeypatch):
     with pytest.raises(RunaiConfigError, match="RUNAI_CLIENT_ID and RUNAI_CLIENT_SECRET"):
         AsyncRunaiClient()
     monkeypatch.setenv("RUNAI_CLIENT_ID", "someone")
-    with pytest.raises(RunaiConfigError, match="RUNAI_CLIENT_SECRET is not set"):
+    with pytest.raises(
+        RunaiConfigError, match=r"RUNAI_CLIENT_SECRET \(or RUNAI_CLIENT_SECRET_FILE\) is not set"
+    ):
         AsyncRunaiClient()
     monkeypatch.setenv("RUNAI_CLIENT_SECRET", "s")
     with pytest.raises(RunaiConfigError, match="no Run:ai URL: set RUNAI_URL"):

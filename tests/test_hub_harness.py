@@ -4,15 +4,19 @@ JupyterHub values name the same settings as that (tested) config."""
 from __future__ import annotations
 
 import re
+import stat
 from pathlib import Path
 
 import pytest
 import yaml
-from hubharness import EXAMPLE_CONFIG, EXAMPLE_DIR, descendants, process_environ, runai_env
+from hubharness import EXAMPLE_CONFIG, EXAMPLE_DIR, descendants, process_environ
 from traitlets.config import Config, PyFileConfigLoader
 
-RUNAI_ENV = ("RUNAI_URL", "RUNAI_CLIENT_ID", "RUNAI_CLIENT_SECRET")
+#: What the example passes the service: a URL, an id, and the PATH of the secret's file.
+RUNAI_ENV = ("RUNAI_URL", "RUNAI_CLIENT_ID", "RUNAI_CLIENT_SECRET_FILE")
 SCOPE = "access:services!service=runai"
+#: The labels of Zero to JupyterHub's hub pod.
+HUB_POD = {"app": "jupyterhub", "component": "hub"}
 VALUES = EXAMPLE_DIR / "zero-to-jupyterhub-values.yaml"
 SERVICE_CONFIG = EXAMPLE_DIR / "runai_hub_config.py"
 
@@ -61,20 +65,6 @@ def test_no_secret_in_the_logs(hub, hub_sim):
     assert hub.admin_token not in hub.log_text()
 
 
-def test_hub_with_internal_ssl(hub_factory, hub_sim):
-    """internal_ssl: hub, proxy and servers on mutual TLS (the service stays on http: JupyterHub
-    6.1.1 checks a managed https service with its server-side TLS context and gives up)."""
-    ssl_hub = hub_factory(internal_ssl=True, runai_env=runai_env(hub_sim))
-    ssl_hub.start_server("bob")
-    token = ssl_hub.user_token("bob")
-    assert ssl_hub.request("GET", "/user/bob/api/status", token).status_code == 200
-    env = process_environ(ssl_hub.server_pid("bob"))
-    assert env["JUPYTERHUB_API_URL"].startswith("https://")
-    assert env["JUPYTERHUB_SSL_CERTFILE"]
-    answer = ssl_hub.request("GET", "/services/runai/api/status", token)
-    assert answer.status_code == 200, f"{answer.text}\n{ssl_hub.logs()}"
-
-
 # -- the Helm values name what the tested config does ------------------------------------------
 
 
@@ -87,9 +77,29 @@ def example(tmp_path, monkeypatch) -> Config:
     """The example config as JupyterHub loads it, with the Run:ai settings in the environment."""
     for name in RUNAI_ENV:
         monkeypatch.setenv(name, f"value-of-{name}")
-    monkeypatch.setenv("JUPYTERHUB_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("RUNAI_PER_USER_CREDENTIALS", raising=False)
+    monkeypatch.setenv("JUPYTERHUB_DATA_DIR", str(tmp_path / "hub-data"))
+    for name in ("RUNAI_PER_USER_CREDENTIALS", "RUNAI_CLIENT_SECRET", "RUNAI_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
     return load_py_config(EXAMPLE_CONFIG)
+
+
+@pytest.mark.parametrize("name", ["RUNAI_CLIENT_SECRET", "RUNAI_TOKEN"])
+def test_the_example_refuses_a_secret_in_the_hubs_environment(tmp_path, monkeypatch, name):
+    """The hub, its proxy and its database (a service's environment is stored there) would
+    hold it: the example stops and says to use the file instead."""
+    monkeypatch.setenv("JUPYTERHUB_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv(name, "a-secret-value")
+    with pytest.raises(SystemExit, match=f"set {name}_FILE to that file's path") as stopped:
+        load_py_config(EXAMPLE_CONFIG)
+    assert "a-secret-value" not in str(stopped.value)
+
+
+def test_the_examples_state_is_the_hubs_alone(example, tmp_path):
+    """The data folder 0700 and the database 0600, made so before the hub writes to them."""
+    data = tmp_path / "hub-data"
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    assert stat.S_IMODE((data / "jupyterhub.sqlite").stat().st_mode) == 0o600
+    assert example.JupyterHub.db_url == f"sqlite:///{data / 'jupyterhub.sqlite'}"
 
 
 def test_helm_values_name_the_settings_of_the_example(example, tmp_path):
@@ -104,9 +114,35 @@ def test_helm_values_name_the_settings_of_the_example(example, tmp_path):
     assert helm_service["oauth_no_confirm"] is service["oauth_no_confirm"] is True
     assert sorted(service["environment"]) == sorted(RUNAI_ENV)
 
-    # the Run:ai credentials: the hub's environment, the secret from a Kubernetes Secret
+    # the Run:ai settings in the hub's environment hold no secret: the secret is a file, mounted
+    # from a Kubernetes Secret into the hub container only, its path what the service gets
     assert set(hub["extraEnv"]) == set(RUNAI_ENV)
-    assert "secretKeyRef" in hub["extraEnv"]["RUNAI_CLIENT_SECRET"]["valueFrom"]
+    secret_path = Path(hub["extraEnv"]["RUNAI_CLIENT_SECRET_FILE"])
+    (volume,) = [v for v in hub["extraVolumes"] if v["name"] == "runai-credentials"]
+    (mount,) = [m for m in hub["extraVolumeMounts"] if m["name"] == "runai-credentials"]
+    assert volume["secret"]["secretName"] == "runai-credentials"
+    assert volume["secret"]["defaultMode"] == 0o400 and mount["readOnly"] is True
+    (item,) = volume["secret"]["items"]
+    assert secret_path == Path(mount["mountPath"]) / item["path"]
+    assert item["key"] == "client-secret"
+    # no variable takes the secret's value
+    refs = [v["valueFrom"]["secretKeyRef"] for v in hub["extraEnv"].values() if isinstance(v, dict)]
+    assert [ref["key"] for ref in refs] == ["client-id"]
+    assert "singleuser" in values and "extraVolumes" not in values["singleuser"]
+
+    # network policies: user pods and the proxy may reach the service's port on the hub pod,
+    # and the hub pod lets them in
+    service_port = int(helm_service["url"].rsplit(":", 1)[1])
+    for egress in (
+        singleuser["networkPolicy"]["egress"],
+        values["proxy"]["chp"]["networkPolicy"]["egress"],
+    ):
+        assert any(
+            {"port": service_port} in rule["ports"]
+            and any(to["podSelector"]["matchLabels"] == HUB_POD for to in rule["to"])
+            for rule in egress
+        ), egress
+    assert any({"port": service_port} in r["ports"] for r in hub["networkPolicy"]["ingress"])
 
     # user servers: the service's URL and nothing else of Run:ai
     assert (

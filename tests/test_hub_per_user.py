@@ -9,12 +9,16 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from extension import check_answer
 from hubharness import configurable_http_proxy, process_environ, running_hub
 
 from jupyter_runai.simulator import Simulator
 
 #: Each user's own Run:ai service account; carol has none (her server starts unconfigured).
 ACCOUNTS = {name: (f"{name}-runai", secrets.token_urlsafe(24)) for name in ("alice", "bob")}
+#: What Run:ai lets each account use, as a researcher's project memberships.
+PROJECTS = {"alice": "team-a", "bob": "team-b"}
+ALICE_NB = {"project": "team-a", "image": "busybox"}
 
 #: Appended to the generated hub config: the example's DummyAuthenticator, returning auth_state as
 #: an OAuth authenticator would (alice: a bearer token, bob: an access key of his own).
@@ -51,6 +55,7 @@ def per_user_sim() -> Iterator[Simulator]:
         time_scale=50,
         client_secret=secrets.token_urlsafe(24),
         extra_accounts=dict(ACCOUNTS.values()),
+        scopes={ACCOUNTS[name][0]: [project] for name, project in PROJECTS.items()},
     ) as sim:
         yield sim
 
@@ -69,7 +74,7 @@ def credentials(per_user_sim) -> dict[str, dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def per_user_hub(per_user_sim, credentials, tmp_path_factory):
+def per_user_hub(per_user_sim, credentials, unix_users, tmp_path_factory):
     """A hub in per-user mode; alice, bob and carol logged in (auth_state stored), servers up."""
     if configurable_http_proxy() is None:
         pytest.skip("JupyterHub tests need configurable-http-proxy, or node and npm to install it")
@@ -107,7 +112,7 @@ def test_each_server_creates_workspaces_as_its_own_user(per_user_hub, per_user_s
             "POST",
             f"/user/{name}/runai/api/workspaces",
             token,
-            json={"name": f"per-user-{name}", "project": "team-a", "image": "busybox"},
+            json={"name": f"per-user-{name}", "project": PROJECTS[name], "image": "busybox"},
         )
         assert answer.status_code == 202, f"{answer.text}\n{per_user_hub.logs()}"
 
@@ -126,6 +131,43 @@ def test_each_server_creates_workspaces_as_its_own_user(per_user_hub, per_user_s
         "per-user-alice": ACCOUNTS["alice"][0],
         "per-user-bob": ACCOUNTS["bob"][0],
     }
+
+
+def user_api(hub, name: str, method: str, path: str, body=None) -> httpx.Response:
+    answer = hub.request(method, f"/user/{name}/runai/api/{path}", hub.user_token(name), json=body)
+    check_answer(answer, f"/user/{name}/runai/api")
+    return answer
+
+
+def test_run_ai_scopes_each_user_to_their_own_projects(per_user_hub, per_user_sim):
+    """Per-user credentials leave scoping to Run:ai: alice (a member of team-a) and bob (of
+    team-b) each see and touch their own project's workspaces only, through the extension."""
+    hub = per_user_hub
+    made = user_api(hub, "alice", "POST", "workspaces", {"name": "alice-scoped", **ALICE_NB})
+    assert made.status_code == 202, made.text
+    wid = made.json()["id"]
+    for name in ("alice", "bob"):
+        projects = user_api(hub, name, "GET", "projects").json()["projects"]
+        assert [p["name"] for p in projects] == [PROJECTS[name]]
+    assert "alice-scoped" not in {
+        w["name"] for w in user_api(hub, "bob", "GET", "workspaces").json()["workspaces"]
+    }
+    # bob cannot read or act on alice's workspace, nor create in her project: Run:ai says no
+    for method, path in [
+        ("GET", f"workspaces/{wid}"),
+        ("POST", f"workspaces/{wid}/suspend"),
+        ("DELETE", f"workspaces/{wid}"),
+    ]:
+        refused = user_api(hub, "bob", method, path)
+        assert refused.status_code == 403, (method, path, refused.text)
+        assert refused.json()["reason"] == "forbidden"
+    # team-a is not among the projects Run:ai shows bob: for him it does not exist
+    refused = user_api(hub, "bob", "POST", "workspaces", {"name": "bob-in-a", **ALICE_NB})
+    assert refused.status_code == 404 and "team-a" in refused.json()["message"], refused.text
+    # ... and nothing happened to it
+    mine = user_api(hub, "alice", "GET", f"workspaces/{wid}").json()
+    assert mine["phase"] not in {"Stopping", "Stopped", "Deleting"}, mine
+    assert user_api(hub, "alice", "DELETE", f"workspaces/{wid}").status_code == 202
 
 
 def test_no_server_holds_another_users_credentials(per_user_hub, per_user_sim, credentials):

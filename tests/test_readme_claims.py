@@ -34,10 +34,25 @@ CLAIMS: dict[str, list[str]] = {
         "test_security.py::test_secrets_never_leak"
     ],
     "hides its `/proc/<pid>` entries": [
-        "test_security.py::test_kernels_cannot_read_the_secret_from_the_servers_proc_entry"
+        "test_security.py::test_what_a_kernel_can_read_of_a_secret_given_in_the_environment"
+    ],
+    "A launcher that stays holds what it passed on": [
+        "test_security.py::test_what_a_kernel_can_read_of_a_secret_given_in_the_environment"
+    ],
+    # secrets (the paragraph above the API table)
+    "the file is read at start and again when Run:ai refuses what it held": [
+        "test_client.py::test_a_secret_file_is_read_again_when_run_ai_refuses_it",
+        "test_client.py::test_a_bearer_token_file_is_read_again_when_refused",
+    ],
+    "a file that other users can read gets a warning naming its mode": [
+        "test_client.py::test_secret_files_unreadable_empty_or_open_to_others"
+    ],
+    "the server says so once in its log, naming that process": [
+        "test_security.py::test_what_a_kernel_can_read_of_a_secret_given_in_the_environment"
     ],
     "hub mode keeps shared secrets out of user servers entirely": [
-        "test_hub.py::test_no_run_ai_secret_in_any_user_process_or_log"
+        "test_hub.py::test_no_run_ai_secret_in_any_user_process_or_log",
+        "test_hub_isolation.py::test_no_file_or_process_a_user_can_read_holds_the_secret",
     ],
     "writes one audit line to the server log": [
         "test_server.py::test_workspace_lifecycle",
@@ -118,9 +133,48 @@ CLAIMS: dict[str, list[str]] = {
         "test_hub.py::test_users_see_and_touch_only_their_own_workspaces",
         "test_hub.py::test_kernel_magics_and_panel_see_only_their_users_workspaces",
     ],
-    "it is only in the service's environment": [
+    "the service alone reads its file": [
+        "test_hub_isolation.py::test_no_file_or_process_a_user_can_read_holds_the_secret",
         "test_hub.py::test_no_run_ai_secret_in_any_user_process_or_log",
-        "test_hub_harness.py",
+    ],
+    "each server runs as its user's own Unix account": [
+        "test_hub_isolation.py::test_no_file_or_process_a_user_can_read_holds_the_secret"
+    ],
+    "both stop working within 15 s": [
+        "test_hub_isolation.py::test_a_revoked_token_stops_working_within_seconds",
+        "test_hub_isolation.py::test_a_removed_group_stops_working_within_seconds",
+    ],
+    "answered within `hub_service_timeout`, then at once": [
+        "test_hub_isolation.py::test_a_stopped_service_hangs_no_user"
+    ],
+    "every forwarded call is answered within": [
+        "test_hub_isolation.py::test_a_stopped_service_hangs_no_user"
+    ],
+    "`%runai list`, the panel and the sidebar say the service is not answering": [
+        "test_hub_isolation.py::test_a_stopped_service_hangs_no_user",
+        "test_labextension.py::test_the_typescript_unit_tests_pass",
+    ],
+    # JupyterHub: the example
+    "The hub passes the service the file's path, never the secret": [
+        "test_hub_isolation.py::test_no_file_or_process_a_user_can_read_holds_the_secret"
+    ],
+    "the example refuses to start with": [
+        "test_hub_harness.py::test_the_example_refuses_a_secret_in_the_hubs_environment"
+    ],
+    "Its data folder is 0700 and its database 0600": [
+        "test_hub_harness.py::test_the_examples_state_is_the_hubs_alone"
+    ],
+    "Each user's server runs as that user's Unix account": [
+        "test_hub_isolation.py::test_no_file_or_process_a_user_can_read_holds_the_secret"
+    ],
+    "`JUPYTERHUB_INTERNAL_SSL=1`": [
+        "test_hub.py::test_the_internal_ssl_switch_works_and_kernels_reach_the_api"
+    ],
+    "no `hub.extraEnv` holds it": [
+        "test_hub_harness.py::test_helm_values_name_the_settings_of_the_example"
+    ],
+    "the values also open the network policies": [
+        "test_hub_harness.py::test_helm_values_name_the_settings_of_the_example"
     ],
     "the create body has no annotations; the service stamps the owner": [
         "test_hub.py::test_nobody_can_claim_a_workspace_for_someone_else"
@@ -136,9 +190,13 @@ CLAIMS: dict[str, list[str]] = {
         "test_hub.py::test_an_open_view_does_not_keep_an_idle_server_alive"
     ],
     "they reach their server through a Unix socket": [
-        "test_hub.py::test_internal_ssl_kernels_reach_the_api"
+        "test_hub.py::test_the_internal_ssl_switch_works_and_kernels_reach_the_api"
     ],
     "each server gets only its own user's credentials": ["test_hub_per_user.py"],
+    "Run:ai refuses (403) or does not list them": [
+        "test_hub_per_user.py::test_run_ai_scopes_each_user_to_their_own_projects",
+        "test_simulator.py::test_an_account_that_is_a_member_of_some_projects_sees_only_those",
+    ],
     "a restarted service loses nothing": [
         "test_hub.py::test_service_restart_keeps_ownership_and_views_recover"
     ],
@@ -269,6 +327,7 @@ SECTIONS = (
     "- **New workspace.**",
     "- **Notifications** tell",
     "- **Settings** (Settings",
+    "- **The secret stays out of the hub.**",
 )
 
 
@@ -289,6 +348,8 @@ def test_every_sentence_of_the_security_and_error_sections_is_claimed():
         for sentence in re.split(r"(?<=\.) (?=[A-Z])|; ", section.removeprefix(start)):
             if len(sentence) > 5:
                 assert any(c in sentence for c in CLAIMS), f"no test claims: {sentence}"
-    table = README[README.index("| threat |") :].split(" ## ")[0]
-    for row in re.findall(r"\| ([^|]+) \| ([^|]+) \|", table)[2:]:
+    tables = README[README.index("| threat |") :].split(" ## ")[0]
+    for row in re.findall(r"\| ([^|]+) \| ([^|]+) \|", tables):
+        if row[1].strip() in {"---", "what stops it"} or row[1].startswith("what stops it"):
+            continue  # a table's head
         assert any(c in row[1] for c in CLAIMS), f"no test claims the threat row: {row}"

@@ -7,7 +7,9 @@ import json
 import logging
 import os
 import re
+import shlex
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 from harness import async_wait_until, recent_requests, stats, wait_until
+from hubharness import descendants
 from jupyter_client import BlockingKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from live import free_port
@@ -225,58 +228,93 @@ async def test_stream_ends_cleanly_when_the_client_goes(server, jp_serverapp, jp
     await async_wait_until(lambda: poller.subscribers == 0, what="the stream to let go")
 
 
-def test_kernels_cannot_read_the_secret_from_the_servers_proc_entry(tmp_path, sim):
-    """Popping RUNAI_CLIENT_SECRET from os.environ leaves it in /proc/<server>/environ; the
-    server hides its /proc entries from its own user's processes. As root (CI) the server runs
-    as an unprivileged user, since root reads any /proc; it keeps only CAP_DAC_READ_SEARCH, to
-    read a Python installed under /root, and no CAP_SYS_PTRACE."""
-    home = tmp_path / "home"
+RUNUSER = shutil.which("runuser") or "/usr/sbin/runuser"
+#: Run in a kernel: which processes' start-up environment (that this user can read) holds the
+#: needle; and whether the kernel's parent (its server) refused to show its own.
+SCAN_PROC = """
+import os
+needle = {needle!r}.encode()
+found, refused_parent = [], False
+for pid in filter(str.isdigit, os.listdir('/proc')):
+    try:
+        if needle in open(f'/proc/{{pid}}/environ', 'rb').read():
+            found.append(int(pid))
+    except OSError:
+        refused_parent = refused_parent or int(pid) == os.getppid()
+print('FOUND', found, 'SERVER_REFUSED', refused_parent)
+"""
+
+
+@pytest.mark.parametrize(("launcher", "given"), [("exec", "env"), ("sh", "env"), ("sh", "file")])
+def test_what_a_kernel_can_read_of_a_secret_given_in_the_environment(
+    sim, unix_users, launcher, given
+):
+    """A single-user server as an unprivileged user (root reads every /proc: it proves
+    nothing), the secret in its environment or in a file. From the environment the server pops
+    it and hides its own /proc entry, so its kernels cannot read it there. Started with exec, no
+    other process of the user holds it; started by a shell that stays (``sh -c 'jupyter server
+    ...; echo done'``), the shell does, the user's kernels can read it there, and the server's
+    log says so, naming that process and how to avoid it. From a file, no environment holds it
+    (a file others can read is named in the log, with its mode)."""
+    home = unix_users.home("alice") / f"solo-{launcher}-{given}"
     runtime = home / "runtime"
     runtime.mkdir(parents=True)
-    command = [
-        sys.executable,
-        "-m",
-        "jupyter_server",
-        "--no-browser",
-        f"--port={free_port()}",
-        "--IdentityProvider.token=proc-test",
-        f"--ServerApp.root_dir={home}",
-    ]
-    if os.geteuid() == 0:
-        shutil.chown(tmp_path, "nobody", "nogroup")
-        for path in (home, runtime):
-            shutil.chown(path, "nobody", "nogroup")
-        caps = "+dac_read_search"
-        command = [
-            "setpriv",
-            "--reuid=nobody",
-            "--regid=nogroup",
-            "--clear-groups",
-            f"--inh-caps={caps}",
-            f"--ambient-caps={caps}",
-            *command,
+    secret_file = home / "client-secret"
+    secret_file.write_text(sim.client_secret + "\n")
+    secret_file.chmod(0o644)
+    for path in (home, runtime, secret_file):
+        shutil.chown(path, "alice", "alice")
+    port = free_port()
+    server = shlex.join(
+        [
+            sys.executable,
+            "-m",
+            "jupyter_server",
+            "--no-browser",
+            f"--port={port}",
+            "--IdentityProvider.token=proc-test",
+            f"--ServerApp.root_dir={home}",
         ]
+    )
+    script = f"exec {server}" if launcher == "exec" else f"{server}; echo done"
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("RUNAI_", "JUPYTER_"))},
+        "PATH": os.defpath,
         "HOME": str(home),
+        "LANG": "C.UTF-8",
         "JUPYTER_RUNTIME_DIR": str(runtime),
         "JUPYTER_CONFIG_DIR": str(home / "config"),
         "JUPYTER_DATA_DIR": str(home / "data"),
         "RUNAI_URL": sim.url,
         "RUNAI_CLIENT_ID": sim.client_id,
-        "RUNAI_CLIENT_SECRET": sim.client_secret,
     }
-    log = tmp_path / "server.log"
+    if given == "env":
+        env["RUNAI_CLIENT_SECRET"] = sim.client_secret
+    else:
+        env["RUNAI_CLIENT_SECRET_FILE"] = str(secret_file)
+    log = home / "server.log"
     with open(log, "wb") as out:
-        server = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-    port = command[command.index("--no-browser") + 1].split("=")[1]
+        process = subprocess.Popen(
+            [
+                shutil.which("runuser") or "/usr/sbin/runuser",
+                "-u",
+                "alice",
+                "--",
+                "sh",
+                "-c",
+                script,
+            ],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     http = httpx.Client(
         base_url=f"http://127.0.0.1:{port}/", headers={"Authorization": "token proc-test"}
     )
     try:
 
         def ready() -> bool:
-            assert server.poll() is None, log.read_text()
+            assert process.poll() is None, log.read_text()
             with contextlib.suppress(httpx.TransportError):
                 return http.get("runai/api/status").status_code == 200
             return False
@@ -291,19 +329,42 @@ def test_kernels_cannot_read_the_secret_from_the_servers_proc_entry(tmp_path, si
         client.wait_for_ready(timeout=60)
         out: list[str] = []
         client.execute_interactive(
-            "import os\n"
-            "try:\n"
-            "    text = open(f'/proc/{os.getppid()}/environ', 'rb').read().decode()\n"
-            "    print('READ', 'RUNAI_CLIENT_SECRET' in text)\n"
-            "except PermissionError:\n"
-            "    print('REFUSED')\n",
+            SCAN_PROC.format(needle=sim.client_secret),
             timeout=60,
             output_hook=lambda m: out.append(m["content"].get("text", "")),
         )
         client.stop_channels()
-        assert "".join(out).strip() == "REFUSED", (out, log.read_text()[-2000:])
-        assert http.get("runai/api/workspaces").status_code == 200  # and the server still works
+        said = "".join(out).strip()
+        assert http.get("runai/api/workspaces").status_code == 200  # and the server works
+        text = log.read_text()
+        assert sim.client_secret not in text
+        if given == "file":
+            assert said == "FOUND [] SERVER_REFUSED True", (said, text[-2000:])
+            assert "came from the environment" not in text
+            assert (
+                f"client_secret_file (RUNAI_CLIENT_SECRET_FILE) {secret_file} is readable by "
+                "other users (mode 0644: readable by every user): make it 0600"
+            ) in text
+            return
+        assert "RUNAI_CLIENT_SECRET came from the environment" in text, text[-3000:]
+        if launcher == "exec":
+            assert said == "FOUND [] SERVER_REFUSED True", (said, text[-2000:])
+            assert "no process that started it still holds it" in text
+        else:
+            (shell,) = [p for p in descendants(process.pid) if comm(p) == "sh"]
+            assert said == f"FOUND [{shell}] SERVER_REFUSED True", (said, text[-2000:])
+            assert f"still holds it in its environment: pid {shell} (sh)" in text
+            assert "start the server with exec" in text and "RUNAI_CLIENT_SECRET_FILE" in text
     finally:
         http.close()
-        server.terminate()
-        server.wait(timeout=30)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""

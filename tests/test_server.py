@@ -559,3 +559,24 @@ async def test_polling_does_not_count_as_activity(api, jp_serverapp):
     assert jp_serverapp.web_app.settings["api_last_activity"] == after_action
     await api("POST", f"workspaces/{created.body['id']}/suspend")
     assert jp_serverapp.web_app.settings["api_last_activity"] > after_action
+
+
+# -- the secret in a file ------------------------------------------------------------------------
+@pytest.fixture
+def secret_in_a_file(runai_config, sim, tmp_path, monkeypatch):
+    """RUNAI_CLIENT_SECRET_FILE, as Docker and Kubernetes give secrets."""
+    path = tmp_path / "client-secret"
+    path.write_text(sim.client_secret + "\n")
+    path.chmod(0o600)
+    for name in ("RUNAI_CLIENT_SECRET", "RUNAI_TOKEN", "RUNAI_TOKEN_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("RUNAI_CLIENT_SECRET_FILE", str(path))
+    del runai_config["client_secret"]
+    return path
+
+
+async def test_the_secret_can_come_from_a_file(secret_in_a_file, api):
+    status = (await api("GET", "status")).body
+    assert status["configured"] and status["credentials_accepted"], status
+    assert (await api("POST", "workspaces", NOTEBOOK)).status == 202
+    assert secret_in_a_file.read_text().strip() not in json.dumps(status)

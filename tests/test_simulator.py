@@ -13,6 +13,7 @@ from conformance import RecordingTransport
 from harness import bearer, set_clock, set_faults, stats, wait_until
 
 from jupyter_runai.simulator import Simulator
+from jupyter_runai.simulator.state import DEFAULT_SEED
 
 
 def recording(exchanges):
@@ -407,6 +408,92 @@ async def test_seed_file(tmp_path, exchanges):
     assert projects["projects"][0]["clusterId"] == clusters[0]["uuid"]
 
 
+async def test_an_account_that_is_a_member_of_some_projects_sees_only_those(tmp_path, exchanges):
+    """Run:ai's access rules for a researcher: a project's workloads are visible to its
+    members; any other project's are absent from lists and 403 by id, and creating there is
+    403. An account with no projects listed (an administrator) sees everything."""
+    seed = {
+        **json.loads(DEFAULT_SEED.read_text()),
+        "serviceAccounts": [
+            {"clientId": "ann", "clientSecret": "ann-secret", "projects": ["team-a"]},
+            {"clientId": "ben", "clientSecret": "ben-secret", "projects": ["team-b"]},
+        ],
+    }
+    path = tmp_path / "seed.json"
+    path.write_text(json.dumps(seed))
+    with Simulator(seed=path) as scoped:
+        async with httpx.AsyncClient(base_url=scoped.url, transport=recording(exchanges)) as http:
+
+            async def login(client_id: str, secret: str) -> dict[str, str]:
+                answer = await http.post(
+                    "/api/v1/token",
+                    json={
+                        "grantType": "client_credentials",
+                        "clientID": client_id,
+                        "clientSecret": secret,
+                    },
+                )
+                return {"Authorization": f"Bearer {answer.json()['accessToken']}"}
+
+            ann, ben, admin = (
+                await login("ann", "ann-secret"),
+                await login("ben", "ben-secret"),
+                bearer(scoped),
+            )
+            made = await create(http, ann, scoped, "anns")
+            assert made.status_code == 202, made.text
+            wid = made.json()["workloadId"]
+
+            async def names(headers) -> tuple[list[str], list[str]]:
+                projects = await http.get("/api/v1/org-unit/projects", headers=headers)
+                workloads = await http.get("/api/v1/workloads", headers=headers)
+                return (
+                    [p["name"] for p in projects.json()["projects"]],
+                    [w["name"] for w in workloads.json()["workloads"]],
+                )
+
+            assert await names(ann) == (["team-a"], ["anns"])
+            assert await names(ben) == (["team-b"], [])
+            assert await names(admin) == (["team-a", "team-b"], ["anns"])
+            for method, route in [
+                ("GET", f"/api/v1/workloads/{wid}"),
+                ("GET", f"/api/v1/workloads/workspaces/{wid}"),
+                ("POST", f"/api/v1/workloads/workspaces/{wid}/suspend"),
+                ("POST", f"/api/v1/workloads/workspaces/{wid}/resume"),
+                ("DELETE", f"/api/v1/workloads/workspaces/{wid}"),
+            ]:
+                answer = await http.request(method, route, headers=ben)
+                assert answer.status_code == 403, (method, route, answer.text)
+            assert (await create(http, admin, scoped, "in-b", "team-b")).status_code == 202
+            projects = (await http.get("/api/v1/org-unit/projects", headers=admin)).json()
+            team_a = next(p for p in projects["projects"] if p["name"] == "team-a")
+            body = {"name": "bens", "projectId": team_a["id"], "clusterId": team_a["clusterId"]}
+            refused = await http.post(
+                "/api/v1/workloads/workspaces", json={**body, "spec": {"image": "x"}}, headers=ben
+            )
+            assert refused.status_code == 403
+            # the test hook: ben joins team-a (a new secret too); tokens he holds stay valid
+            joined = await http.post(
+                "/_simulator/accounts",
+                json={"clientId": "ben", "clientSecret": "new", "projects": ["team-a", "team-b"]},
+            )
+            assert joined.status_code == 204
+            assert (await names(ben))[0] == ["team-a", "team-b"]
+            assert (
+                await http.post(
+                    "/api/v1/token",
+                    json={
+                        "grantType": "client_credentials",
+                        "clientID": "ben",
+                        "clientSecret": "ben-secret",
+                    },
+                )
+            ).status_code == 401
+            listed = (await http.get("/_simulator/accounts")).json()["accounts"]
+            assert {"clientId": "ann", "projects": ["team-a"]} in listed
+            assert "secret" not in json.dumps(listed).lower().replace("clientid", "")
+
+
 def test_bad_seed_is_refused(tmp_path):
     path = tmp_path / "seed.json"
     path.write_text(
@@ -458,6 +545,34 @@ def test_command_line(tmp_path):
         )
         assert token.status_code == 200
         assert httpx.get(f"{url}/_simulator/faults").json()["latency_ms"] == 1
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_command_line_writes_the_secret_to_a_file_when_asked(tmp_path):
+    """--secret-file: the secret in a 0600 file, its path printed instead (as a deployment
+    gives it: RUNAI_CLIENT_SECRET_FILE)."""
+    out, secret = tmp_path / "stdout", tmp_path / "secret"
+    with out.open("w") as log:
+        process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "jupyter_runai.simulator", "--port", "0"),
+                *("--client-secret", "file-secret", "--secret-file", str(secret)),
+            ],
+            stdout=log,
+            stderr=subprocess.DEVNULL,
+        )
+    try:
+        lines = wait_until(
+            lambda: (text := out.read_text()).count("\n") >= 4 and text.splitlines(),
+            timeout=60,
+            what="the simulator to print its settings",
+        )
+        assert lines[3].strip() == f"RUNAI_CLIENT_SECRET_FILE={secret}"
+        assert "file-secret" not in out.read_text()
+        assert secret.read_text() == "file-secret\n"
+        assert secret.stat().st_mode & 0o777 == 0o600
     finally:
         process.terminate()
         process.wait(timeout=10)

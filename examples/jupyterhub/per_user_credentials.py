@@ -19,9 +19,12 @@ below reads, from auth_state:
 - optionally `runai_url`; else the hub's own RUNAI_URL is used.
 
 The server reads these once at start and removes RUNAI_TOKEN and RUNAI_CLIENT_SECRET from its
-environment, so the user's kernels and terminals do not inherit them. With SimpleLocalProcessSpawner
-all servers run as one Unix user and could read each other's process environment: use a spawner
-that isolates users (KubeSpawner, SystemdSpawner, or LocalProcessSpawner with real Unix users).
+environment, so the user's kernels and terminals do not inherit them. They are the user's own
+credentials: Run:ai, not this hub, decides what each may see and do (the projects they are a
+member of; their teammates' workspaces in those projects too, as in Run:ai's own UI). The example
+runs each server as its user's own Unix account when the hub runs as root (LocalProcessSpawner);
+with SimpleLocalProcessSpawner all servers run as one Unix user and can read each other's process
+environment: use a spawner that isolates users (KubeSpawner, SystemdSpawner, LocalProcessSpawner).
 """
 
 import os

@@ -1,6 +1,13 @@
 """The Run:ai REST client. Pure Python: imports nothing from Jupyter, tornado or ipywidgets."""
 
-from .auth import BearerToken, ClientCredentials, CliLogin, Credentials, credentials_from_env
+from .auth import (
+    BearerToken,
+    ClientCredentials,
+    CliLogin,
+    Credentials,
+    SecretFile,
+    credentials_from_env,
+)
 from .client import AsyncRunaiClient
 from .errors import (
     ComplianceIssue,
@@ -43,6 +50,7 @@ __all__ = [
     "RunaiTimeout",
     "RunaiUnauthorized",
     "RunaiUnavailable",
+    "SecretFile",
     "Tool",
     "Workspace",
     "WorkspaceSpec",

@@ -64,8 +64,9 @@ class AsyncRunaiClient:
         credentials = credentials or credentials_from_env()
         if credentials is None:
             raise RunaiConfigError(
-                "no Run:ai credentials: set RUNAI_CLIENT_ID and RUNAI_CLIENT_SECRET "
-                "(or RUNAI_TOKEN, or run 'runai login')"
+                "no Run:ai credentials: set RUNAI_CLIENT_ID and RUNAI_CLIENT_SECRET (or "
+                "RUNAI_CLIENT_SECRET_FILE, a file holding it), or RUNAI_TOKEN (or "
+                "RUNAI_TOKEN_FILE), or run 'runai login'"
             )
         url = url or os.environ.get("RUNAI_URL")
         if not url and isinstance(credentials, CliLogin):
@@ -173,7 +174,7 @@ class AsyncRunaiClient:
             json={
                 "grantType": "client_credentials",
                 "clientID": creds.client_id,
-                "clientSecret": creds.client_secret,
+                "clientSecret": creds.secret,
             },
         )
         body = _json(response)

@@ -23,7 +23,8 @@ class ComplianceIssue:
 
 
 class RunaiError(Exception):
-    """Base class. ``status`` is the HTTP status (None when no answer came back)."""
+    """Base class. ``status`` is the HTTP status (None when no answer came back); ``reason`` the
+    jupyter-runai API's reason code, when the error came from it (server/errors.py)."""
 
     def __init__(
         self,
@@ -32,12 +33,14 @@ class RunaiError(Exception):
         status: int | None = None,
         details: str | None = None,
         retry_after: float | None = None,
+        reason: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
         self.details = details
         self.retry_after = retry_after
+        self.reason = reason
 
 
 class RunaiConfigError(RunaiError):

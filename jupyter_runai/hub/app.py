@@ -17,14 +17,15 @@ from typing import Any
 from urllib.parse import urlparse
 
 import httpx
+from jupyterhub.services.auth import HubOAuth
 from tornado import web
 from tornado.httpserver import HTTPServer
-from traitlets import Dict, Float, List, Unicode, default
+from traitlets import Dict, Float, Int, List, Unicode, default
 from traitlets.config import Application
 
 from .. import __version__
 from ..server.forward import hub_ssl_context
-from ..server.settings import RunaiSettings, hide_process
+from ..server.settings import RunaiSettings, hide_process, launcher_warning
 from ..server.upstream import Upstream
 from .handlers import handlers
 from .policy import HubUsers, Policy
@@ -58,6 +59,14 @@ class RunaiHub(Application, RunaiSettings):
         0.0,
         config=True,
         help="GPUs one user may hold at once, over all their workspaces; 0: no limit.",
+    )
+    auth_cache_seconds = Int(
+        10,
+        min=0,
+        config=True,
+        help="Seconds the service trusts what JupyterHub said of a token, and of a user's groups "
+        "and admin flag: a revoked token or a group removal takes effect within this long "
+        "(JupyterHub's own default for services is 300 s).",
     )
     service_url = Unicode(
         config=True,
@@ -104,6 +113,8 @@ class RunaiHub(Application, RunaiSettings):
         self.upstream = upstream
         if upstream.credentials is not None:
             hide_process()  # the service's user may also run other things
+            if warning := launcher_warning(settings):
+                self.log.warning("jupyter-runai hub service: %s", warning)
         if not upstream.configured:
             self.log.warning("jupyter-runai hub service: not configured: %s", upstream.config_error)
         self._http = httpx.AsyncClient(
@@ -112,6 +123,8 @@ class RunaiHub(Application, RunaiSettings):
         prefix = (
             self.service_prefix if self.service_prefix.endswith("/") else self.service_prefix + "/"
         )
+        # the handlers' HubOAuth (a singleton): made here, so that it trusts the hub briefly
+        HubOAuth.instance(cache_max_age=self.auth_cache_seconds)
         return web.Application(
             handlers(prefix),
             runai_upstream=upstream,
@@ -126,6 +139,7 @@ class RunaiHub(Application, RunaiSettings):
                 os.environ.get("JUPYTERHUB_API_URL", "http://127.0.0.1:8081/hub/api"),
                 os.environ.get("JUPYTERHUB_API_TOKEN", ""),
                 self._http,
+                ttl=self.auth_cache_seconds,
             ),
             cookie_secret=os.urandom(32),
             xsrf_cookies=False,

@@ -41,12 +41,13 @@ class Policy:
 
 @dataclass
 class HubUsers:
-    """The hub's record of a user (groups, admin), from its REST API, cached for ``ttl`` s."""
+    """The hub's record of a user (groups, admin), from its REST API, cached for ``ttl`` s
+    (``c.RunaiHub.auth_cache_seconds``), so a group removal takes effect within that long."""
 
     api_url: str
     token: str
     http: httpx.AsyncClient
-    ttl: float = 30.0
+    ttl: float = 10.0
     _cache: dict[str, tuple[float, set[str], bool]] = field(default_factory=dict)
 
     def __repr__(self) -> str:

@@ -82,6 +82,8 @@ _BY_REASON: dict[str, type[RunaiError]] = {
     "credentials_rejected": RunaiUnauthorized,
     "not_configured": RunaiConfigError,
     "timeout": RunaiTimeout,
+    "service_timeout": RunaiTimeout,
+    "service_unavailable": RunaiUnavailable,
 }
 
 
@@ -198,8 +200,8 @@ def _error(status: int, body: Any, url: str) -> RunaiError:
     cls = _BY_REASON.get(reason or "", RunaiUnavailable if status >= 500 else RunaiError)
     if cls is RunaiBadRequest:
         issues = [ComplianceIssue(i["field"], i["details"]) for i in body.get("issues") or []]
-        return RunaiBadRequest(message, issues, status=status)
-    return cls(message, status=status)
+        return RunaiBadRequest(message, issues, status=status, reason=reason)
+    return cls(message, status=status, reason=reason)
 
 
 class DirectTransport:

@@ -16,12 +16,12 @@ from typing import Any
 from jupyter_server.extension.application import ExtensionApp
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_unix_socket
-from traitlets import Unicode, default
+from traitlets import Float, Unicode, default
 
 from .. import __version__
 from ..client import RunaiConfigError
 from .handlers import KernelToken, handlers
-from .settings import RunaiSettings, hide_process
+from .settings import RunaiSettings, hide_process, launcher_warning
 from .upstream import Upstream
 
 #: Set for the kernels this server starts: where its API is, and a token it accepts there.
@@ -49,6 +49,16 @@ class RunaiApp(ExtensionApp, RunaiSettings):
         "holds no Run:ai credentials and forwards runai/api to the service as its user.",
     )
 
+    hub_service_timeout = Float(
+        10.0,
+        min=0.1,
+        config=True,
+        help="Hub mode: seconds this server waits for the hub's jupyter-runai service before "
+        "it answers that the service is not answering (a JSON 504; at once after that, until "
+        "the service answers again). The event stream says so with an error event and keeps "
+        "trying.",
+    )
+
     @default("hub_service_url")
     def _hub_service_url_default(self) -> str:
         return os.environ.get("RUNAI_HUB_SERVICE_URL", "")
@@ -65,7 +75,7 @@ class RunaiApp(ExtensionApp, RunaiSettings):
         if self.hub_service_url:
             from .forward import HubService
 
-            self.hub_service = HubService(self.hub_service_url, settings["request_timeout"])
+            self.hub_service = HubService(self.hub_service_url, self.hub_service_timeout)
             self.settings["runai_hub_service"] = self.hub_service
             self.log.info("jupyter-runai: hub mode, via the service at %s", self.hub_service.url)
             if not self.hub_service.has_token:
@@ -79,6 +89,8 @@ class RunaiApp(ExtensionApp, RunaiSettings):
                 self.log.info(
                     "jupyter-runai: this server's /proc entries are hidden from its kernels"
                 )
+            if self.upstream.credentials is not None and (warning := launcher_warning(settings)):
+                self.log.warning("jupyter-runai: %s", warning)
             if self.simulator:
                 self.log.warning(
                     "jupyter-runai: using an embedded Run:ai SIMULATOR, not a real cluster"

@@ -20,8 +20,9 @@ from ..client import (
 
 NOT_CONFIGURED = (
     "jupyter-runai is not configured: set RUNAI_URL (or c.RunaiApp.url) and one way to "
-    "authenticate: RUNAI_CLIENT_ID and RUNAI_CLIENT_SECRET (a service account or access key), "
-    "RUNAI_TOKEN (a bearer token), or a Run:ai CLI login (`runai login`, with "
+    "authenticate: RUNAI_CLIENT_ID and RUNAI_CLIENT_SECRET_FILE (a file holding the secret of a "
+    "service account or access key; or RUNAI_CLIENT_SECRET), RUNAI_TOKEN_FILE or RUNAI_TOKEN "
+    "(a bearer token), or a Run:ai CLI login (`runai login`, with "
     "RUNAI_CLI_CONFIG_PATH or c.RunaiApp.use_cli_login); under JupyterHub, "
     "RUNAI_HUB_SERVICE_URL to use the hub's jupyter-runai service"
 )
@@ -64,8 +65,9 @@ def reply_for(exc: RunaiError) -> Reply:
             502,
             "credentials_rejected",
             f"Run:ai rejected this server's credentials: check c.RunaiApp.client_id and "
-            f"c.RunaiApp.client_secret (or RUNAI_CLIENT_ID/RUNAI_CLIENT_SECRET, or "
-            f"c.RunaiApp.token). Run:ai said: {exc.message}",
+            f"c.RunaiApp.client_secret or client_secret_file (or RUNAI_CLIENT_ID and "
+            f"RUNAI_CLIENT_SECRET or RUNAI_CLIENT_SECRET_FILE), or c.RunaiApp.token or "
+            f"token_file. Run:ai said: {exc.message}",
         )
     if isinstance(exc, RunaiForbidden):
         return make(403, "forbidden")

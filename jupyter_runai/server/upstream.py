@@ -20,6 +20,7 @@ from ..client import (
     RunaiNotFound,
     Workspace,
 )
+from ..client.auth import secret_setting
 from ..client.create_body import CreateRequest
 from ..client.views import workspace_view
 from .access import OWNER_ANNOTATION, Access, gpus_of, holds_gpus
@@ -66,14 +67,31 @@ class Upstream:
             s["url"] = CliLogin().control_plane_url() or ""  # the CLI's config.json knows it
         if not s["url"]:
             return None, "no Run:ai URL"
-        if s["token"]:
-            return BearerToken(s["token"]), None
-        if s["client_id"] and s["client_secret"]:
-            return ClientCredentials(s["client_id"], s["client_secret"]), None
+        try:
+            token = secret_setting(
+                s["token"],
+                s["token_file"],
+                "token",
+                "token_file (RUNAI_TOKEN_FILE)",
+                self.log.warning,
+            )
+            secret = secret_setting(
+                s["client_secret"],
+                s["client_secret_file"],
+                "client_secret",
+                "client_secret_file (RUNAI_CLIENT_SECRET_FILE)",
+                self.log.warning,
+            )
+        except RunaiConfigError as exc:
+            return None, exc.message
+        if token:
+            return BearerToken(token), None
+        if s["client_id"] and secret:
+            return ClientCredentials(s["client_id"], secret), None
         if s["use_cli_login"]:
             return CliLogin(), None
-        if s["client_id"] or s["client_secret"]:
-            missing = "client_secret" if s["client_id"] else "client_id"
+        if s["client_id"] or secret:
+            missing = "client_secret (or client_secret_file)" if s["client_id"] else "client_id"
             return None, f"{missing} is not set (client credentials need both)"
         return None, "no Run:ai credentials"
 

@@ -6,6 +6,8 @@ import argparse
 import asyncio
 import json
 import logging
+import os
+from pathlib import Path
 
 from .runner import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Simulator
 
@@ -29,6 +31,11 @@ def parser() -> argparse.ArgumentParser:
         default=1.0,
         help="speed up the phase clock by this factor (default 1: a workspace runs after ~3.5 s)",
     )
+    p.add_argument(
+        "--secret-file",
+        help="write the client secret to this file (mode 0600) and print its path, not the "
+        "secret: RUNAI_CLIENT_SECRET_FILE, as a deployment gives it",
+    )
     p.add_argument("--seed", help="JSON seed file with clusters and projects (see the README)")
     p.add_argument(
         "--faults",
@@ -41,6 +48,15 @@ def parser() -> argparse.ArgumentParser:
         help="answer create with 200 and delete with 204, as control planes <= 2.20 do",
     )
     return p
+
+
+def write_secret(path: Path, secret: str) -> Path:
+    """A new file, made 0600 before the secret goes in; its absolute path."""
+    path = path.expanduser().resolve()
+    path.unlink(missing_ok=True)
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+        out.write(secret + "\n")
+    return path
 
 
 async def serve(args: argparse.Namespace, faults: dict) -> None:
@@ -58,7 +74,11 @@ async def serve(args: argparse.Namespace, faults: dict) -> None:
     print(f"Run:ai simulator listening on {sim.url}", flush=True)
     print(f"  RUNAI_URL={sim.url}", flush=True)
     print(f"  RUNAI_CLIENT_ID={sim.client_id}", flush=True)
-    print(f"  RUNAI_CLIENT_SECRET={sim.client_secret}", flush=True)
+    if args.secret_file:
+        path = write_secret(Path(args.secret_file), sim.client_secret)
+        print(f"  RUNAI_CLIENT_SECRET_FILE={path}", flush=True)
+    else:
+        print(f"  RUNAI_CLIENT_SECRET={sim.client_secret}", flush=True)
     await asyncio.Event().wait()
 
 

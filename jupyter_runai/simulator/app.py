@@ -27,7 +27,7 @@ from .exchanges import FAULT_HEADER, ExchangeLog, entry
 from .faults import Faults
 from .log import log_request
 from .spec import SPEC_PATH
-from .state import ApiError, ControlPlane
+from .state import ApiError, ControlPlane, Project, Workspace
 
 WORKLOAD_FIELDS = (
     "type name clusterId projectId projectName departmentId departmentName createdAt deletedAt "
@@ -108,6 +108,7 @@ class Simulation:
         faults: Faults | None = None,
         legacy_status_codes: bool = False,
         extra_accounts: dict[str, str] | None = None,
+        scopes: dict[str, list[str]] | None = None,
     ) -> None:
         self.plane = control_plane
         self.client_id = client_id
@@ -115,6 +116,9 @@ class Simulation:
         #: Every service account the token endpoint accepts, client id -> secret: the main one
         #: and any extra ones (e.g. one per user, to test per-user credentials).
         self.accounts = {**(extra_accounts or {}), client_id: client_secret}
+        #: Accounts that are members of some projects only (client id -> project names), as a
+        #: researcher is in Run:ai; an account not listed has every project (an administrator).
+        self.scopes = {account: frozenset(names) for account, names in (scopes or {}).items()}
         self.faults = faults or Faults()
         self.plane.pull_fails = lambda image: image in self.faults.unpullable_images
         self.legacy_status_codes = legacy_status_codes
@@ -187,6 +191,26 @@ class RunaiHandler(web.RequestHandler):
             self.claims = self.sim.tokens.verify(token.strip())
         except TokenError as exc:
             raise ApiError(401, str(exc)) from None
+
+    # -- what the caller may see: Run:ai's access rules for a project member ----------------
+    @property
+    def scope(self) -> frozenset[str] | None:
+        """The projects the caller is a member of; None: all of them."""
+        return self.sim.scopes.get(self.claims.get("sub", ""))
+
+    def may_see(self, project: Project) -> bool:
+        return self.scope is None or project.name in self.scope
+
+    def check_member(self, project: Project) -> None:
+        """Choice: a workload or project of a project the caller is not a member of is a 403
+        (the spec declares it on every route), as Run:ai's RBAC answers a researcher."""
+        if not self.may_see(project):
+            raise ApiError(403, INJECTED_MESSAGES[403])
+
+    def visible(self, workload_id: str) -> Workspace:
+        ws = self.sim.plane.workspace(self.workload_id(workload_id))
+        self.check_member(ws.project)
+        return ws
 
     async def respond(self, status: int, body: Any = None) -> None:
         """Answer, after any injected latency; or drop the connection if that fault is drawn."""
@@ -342,7 +366,9 @@ class WorkloadsHandler(RunaiHandler):
         plane = self.sim.plane
         deleted = self.enum_arg("deleted", ["true", "false"], "false") == "true"
         pool = plane.deleted if deleted else plane.workspaces
-        rows = sorted(pool.values(), key=lambda w: w.created_at)
+        rows = sorted(
+            (w for w in pool.values() if self.may_see(w.project)), key=lambda w: w.created_at
+        )
         pairs = [(plane.filter_row(w), w) for w in rows]
         await self.respond(200, self.page("workloads", pairs, WORKLOAD_FIELDS, plane.workload_view))
 
@@ -351,9 +377,8 @@ class WorkloadHandler(RunaiHandler):
     route = "/api/v1/workloads/{workloadId}"
 
     async def get(self, raw_id: str) -> None:
-        plane = self.sim.plane
-        ws = plane.workspace(self.workload_id(raw_id))
-        await self.respond(200, plane.workload_view(ws, detailed=True))
+        ws = self.visible(raw_id)
+        await self.respond(200, self.sim.plane.workload_view(ws, detailed=True))
 
 
 class WorkspacesHandler(RunaiHandler):
@@ -368,6 +393,9 @@ class WorkspacesHandler(RunaiHandler):
         if issues:
             raise ApiError(400, "Invalid workspace creation request.", issues)
         plane = self.sim.plane
+        project = plane.projects.get(str(body["projectId"]))
+        if project is not None:
+            self.check_member(project)
         ws = plane.create(body, created_by=self.claims.get("sub", "unknown"))
         await self.respond(200 if self.sim.legacy_status_codes else 202, plane.workspace_view(ws))
 
@@ -376,11 +404,10 @@ class WorkspaceHandler(RunaiHandler):
     route = "/api/v1/workloads/workspaces/{workloadId}"
 
     async def get(self, raw_id: str) -> None:
-        plane = self.sim.plane
-        await self.respond(200, plane.workspace_view(plane.workspace(self.workload_id(raw_id))))
+        await self.respond(200, self.sim.plane.workspace_view(self.visible(raw_id)))
 
     async def delete(self, raw_id: str) -> None:
-        self.sim.plane.delete(self.workload_id(raw_id))
+        self.sim.plane.delete(self.visible(raw_id).id)
         if self.sim.legacy_status_codes:
             await self.respond(204)
         else:
@@ -391,7 +418,7 @@ class SuspendHandler(RunaiHandler):
     route = "/api/v1/workloads/workspaces/{workloadId}/suspend"
 
     async def post(self, raw_id: str) -> None:
-        self.sim.plane.suspend(self.workload_id(raw_id))
+        self.sim.plane.suspend(self.visible(raw_id).id)
         await self.respond(202, ACCEPTED)
 
 
@@ -399,7 +426,7 @@ class ResumeHandler(RunaiHandler):
     route = "/api/v1/workloads/workspaces/{workloadId}/resume"
 
     async def post(self, raw_id: str) -> None:
-        self.sim.plane.resume(self.workload_id(raw_id))
+        self.sim.plane.resume(self.visible(raw_id).id)
         await self.respond(202, ACCEPTED)
 
 
@@ -408,7 +435,7 @@ class ProjectsHandler(RunaiHandler):
 
     async def get(self) -> None:
         plane = self.sim.plane
-        pairs = [(plane.project_row(p), p) for p in plane.projects.values()]
+        pairs = [(plane.project_row(p), p) for p in plane.projects.values() if self.may_see(p)]
         await self.respond(200, self.page("projects", pairs, PROJECT_FIELDS, plane.project_view))
 
 
@@ -470,6 +497,53 @@ class FaultsHandler(RunaiHandler):
         except ValueError as exc:
             raise ApiError(400, str(exc)) from None
         await self.respond(200, vars(self.sim.faults))
+
+
+class AccountsHandler(RunaiHandler):
+    """``GET``: the service accounts (ids and project memberships, never secrets); ``POST
+    {"clientId", "clientSecret", "projects"?}`` adds one or replaces its secret (a rotation:
+    tokens issued before stay valid until they expire, as in Run:ai) and its projects (absent
+    or null: every project)."""
+
+    route = "/_simulator/accounts"
+    public = True
+
+    async def get(self) -> None:
+        scopes = self.sim.scopes
+        await self.respond(
+            200,
+            {
+                "accounts": [
+                    {"clientId": account, "projects": sorted(scopes[account])}
+                    if account in scopes
+                    else {"clientId": account, "projects": None}
+                    for account in sorted(self.sim.accounts)
+                ]
+            },
+        )
+
+    async def post(self) -> None:
+        body = self.json_body()
+        unknown = set(body) - {"clientId", "clientSecret", "projects"}
+        if unknown:
+            raise ApiError(
+                400, f"{sorted(unknown)[0]}: unknown; known: clientId, clientSecret, projects"
+            )
+        account, secret = body.get("clientId"), body.get("clientSecret")
+        for name, value in (("clientId", account), ("clientSecret", secret)):
+            if not isinstance(value, str) or not value:
+                raise ApiError(400, f"{name}: required, a non-empty string")
+        projects = body.get("projects")
+        if projects is not None and not (
+            isinstance(projects, list) and all(isinstance(p, str) for p in projects)
+        ):
+            raise ApiError(400, "projects: a list of project names, or null for all")
+        self.sim.accounts[account] = secret
+        if projects is None:
+            self.sim.scopes.pop(account, None)
+        else:
+            self.sim.scopes[account] = frozenset(projects)
+        await self.respond(204)
 
 
 class ClockHandler(RunaiHandler):
@@ -536,6 +610,7 @@ HANDLERS: list[type[RunaiHandler]] = [
     StatsHandler,
     ExchangesHandler,
     FaultsHandler,
+    AccountsHandler,
     ClockHandler,
     ResetHandler,
 ]

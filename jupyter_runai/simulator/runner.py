@@ -37,16 +37,21 @@ class Simulator:
         faults: dict[str, Any] | None = None,
         legacy_status_codes: bool = False,
         extra_accounts: dict[str, str] | None = None,
+        scopes: dict[str, list[str]] | None = None,
     ) -> None:
         """``extra_accounts`` (client id -> secret) and the seed's ``serviceAccounts``
-        (``[{"clientId": ..., "clientSecret": ...}]``) are accepted besides ``client_id``; each
-        account's tokens carry its client id as subject, which workspaces show as ``createdBy``.
+        (``[{"clientId": ..., "clientSecret": ..., "projects": [...]}]``) are accepted besides
+        ``client_id``; each account's tokens carry its client id as subject, which workspaces
+        show as ``createdBy``. An account with ``projects`` (or in ``scopes``: client id ->
+        project names) is a member of those only, as a Run:ai researcher: it sees their
+        workloads and projects, and gets 403 for anything else; the others see everything.
         """
         data = json.loads(Path(seed).read_text()) if isinstance(seed, (str, Path)) else seed
-        accounts = {
-            a["clientId"]: a["clientSecret"] for a in (data or {}).get("serviceAccounts", [])
-        }
+        seeded = (data or {}).get("serviceAccounts", [])
+        accounts = {a["clientId"]: a["clientSecret"] for a in seeded}
         accounts.update(extra_accounts or {})
+        members = {a["clientId"]: list(a["projects"]) for a in seeded if "projects" in a}
+        members.update(scopes or {})
         self.host = host
         self.port = port
         self.client_id = client_id
@@ -60,6 +65,7 @@ class Simulator:
             initial,
             legacy_status_codes,
             accounts,
+            members,
         )
         self._server: HTTPServer | None = None
         self._loop: asyncio.AbstractEventLoop | None = None

@@ -44,6 +44,7 @@ def create_rules() -> dict[str, Any]:
             "refusals": sorted(words.REFUSALS),
             "httpMarks": list(words.HTTP_MARKS),
             "notAnswering": words.NOT_ANSWERING,
+            "connection": words.CONNECTION_WORDS,
             "refused": words.REFUSED,
             "notAllowed": words.NOT_ALLOWED,
         },

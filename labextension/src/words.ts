@@ -33,7 +33,15 @@ export function forAction(
   return `${verb} failed: ${plain(error.message, WORDS.refused)}`;
 }
 
-/** Why the live list is not live: the extension's advice, else that Run:ai is not answering. */
+const CONNECTION: { [reason: string]: string } = WORDS.connection;
+
+/**
+ * Why the live list is not live: the extension's advice, else who is not answering (Run:ai, or
+ * in hub mode the hub's jupyter-runai service).
+ */
 export function forConnection(error: { reason?: string | null; message: string }): string {
-  return WORDS.advice.includes(error.reason ?? '') && error.message ? error.message : WORDS.notAnswering;
+  if (WORDS.advice.includes(error.reason ?? '') && error.message) {
+    return error.message;
+  }
+  return CONNECTION[error.reason ?? ''] ?? WORDS.notAnswering;
 }

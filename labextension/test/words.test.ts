@@ -27,4 +27,17 @@ describe('failures in the user\'s words (the panel\'s sentences, words.py)', () 
     expect(forConnection({ reason: 'not_configured', message: notConfigured })).toBe(notConfigured);
     expect(forConnection({ reason: 'unavailable', message: http })).toMatch(/^Run:ai is not answering/);
   });
+
+  it('says when the hub\'s jupyter-runai service, not Run:ai, is not answering', () => {
+    const silent = 'the jupyter-runai service is not answering: no events from http://x/ within 10 s';
+    expect(forConnection({ reason: 'service_timeout', message: silent })).toMatch(
+      /^The jupyter-runai service is not answering right now/
+    );
+    expect(forAction({ reason: 'service_unavailable', message: silent }, 'suspend', 'nb')).toBe(
+      'Suspend failed: the jupyter-runai service is not answering right now; try again in a moment.'
+    );
+    expect(forAction({ reason: 'service_timeout', message: silent }, 'delete', 'nb')).toMatch(
+      /^Delete: the jupyter-runai service did not answer in time; it may have happened/
+    );
+  });
 });

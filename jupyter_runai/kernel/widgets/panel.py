@@ -87,7 +87,9 @@ class Panel(w.VBox):
         except RunaiError as exc:
             self.error_log.add("connect", exc.message)
             advice = isinstance(exc, (RunaiUnauthorized, RunaiConfigError, RunaiForbidden))
-            self._show(False, error=exc.message if advice else words.for_connection(None, None))
+            self._show(
+                False, error=exc.message if advice else words.for_connection(None, exc.reason)
+            )
             return [], None
         self._simulated = bool(status.get("simulated"))
         self._show(True)

@@ -32,9 +32,23 @@ ACTION_WORDS = {
     "unavailable": "{verb} failed: Run:ai is not answering right now; try again in a moment.",
     "unreachable": "{verb} failed: Run:ai is not answering right now; try again in a moment.",
     "conflict": "{verb} failed: {name} is busy changing phase; try again when it settles.",
+    # hub mode: the hub's jupyter-runai service, not Run:ai, did not answer (server/forward.py)
+    "service_timeout": "{verb}: the jupyter-runai service did not answer in time; it may have "
+    "happened all the same: watch its phase.",
+    "service_unavailable": "{verb} failed: the jupyter-runai service is not answering right now; "
+    "try again in a moment.",
 }
 #: Why live updates stopped, when the extension gives no advice (Run:ai is down or slow).
 NOT_ANSWERING = "Run:ai is not answering right now: this shows what it said last, and reconnects."
+#: ... and when it is the hub's jupyter-runai service that does not answer, by reason.
+SERVICE_NOT_ANSWERING = (
+    "The jupyter-runai service is not answering right now: this shows what it said last, "
+    "and reconnects."
+)
+CONNECTION_WORDS = {
+    "service_timeout": SERVICE_NOT_ANSWERING,
+    "service_unavailable": SERVICE_NOT_ANSWERING,
+}
 #: Reasons of a refused action whose message is the extension's own advice (a setting, a limit).
 REFUSALS = ADVICE | {"gpu_limit"}
 #: What marks a message as Run:ai's own HTTP report (method, path, status), kept out of sight.
@@ -84,7 +98,7 @@ def is_outage(text: str) -> bool:
     """Whether a row's error says only that Run:ai did not answer: moot once it answers again."""
     return any(
         text == ACTION_WORDS[reason].format(verb=verb, name="")
-        for reason in ("unavailable", "unreachable")
+        for reason in ("unavailable", "unreachable", "service_unavailable")
         for verb in ("Suspend", "Resume", "Delete")
     )
 
@@ -113,4 +127,4 @@ def for_connection(message: str | None, reason: str | None) -> str:
     stream): advice when the extension gives one, else plain words."""
     if reason in ADVICE and message:
         return message
-    return NOT_ANSWERING
+    return CONNECTION_WORDS.get(reason or "", NOT_ANSWERING)
