@@ -379,7 +379,7 @@ def test_jupyterlab_opens_the_welcome_notebook_unmodified_and_run_all_shows_the_
         page.wait_for_function("() => window.__ranAll === true", timeout=120_000)
         # the output of the cell that shows the panel, once it lists what the notebook made
         panel = page.locator(".jp-Notebook .jp-Cell").nth(panel_cell).locator(".jp-OutputArea")
-        panel.locator(".jupyter-widgets", has_text="demo-cli-").first.wait_for(timeout=60_000)
+        panel.locator(".jp-RunaiPanel", has_text="demo-cli-").first.wait_for(timeout=60_000)
         panel.scroll_into_view_if_needed()
         seen["panel_text"] = panel.inner_text()
         seen["errors"] = page.evaluate(

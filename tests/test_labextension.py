@@ -131,7 +131,10 @@ def wheel(tmp_path_factory) -> Path:
 
 
 def test_the_wheel_holds_the_prebuilt_sidebar(wheel):
+    """The sidebar's bundle, and the notebook panel's ES module (the same components)."""
     names = zipfile.ZipFile(wheel).namelist()
+    assert "jupyter_runai/kernel/static/panel.js" in names
+    assert "jupyter_runai/kernel/static/panel.css" in names
     share = f"jupyter_runai-{npm_version()}.data/data/share/jupyter/labextensions/{NAME}/"
     assert f"{share}package.json" in names
     assert f"{share}install.json" in names
@@ -199,15 +202,19 @@ def test_the_wheel_installs_the_sidebar_without_node(wheel, tmp_path):
 
 
 def test_what_copy_as_writes_runs_in_a_kernel(kernel, live):
-    """The %runai line and the Python call the sidebar copies (labextension/test/
+    """The %runai line and the Python call the sidebar and the panel copy (labextension/test/
     copyas-cases.json, which the jest tests hold the TypeScript to) create the workspace they
-    describe in a real kernel; the %runai line has the runai CLI's flags."""
+    describe in a fresh kernel, pasted as they are (the %runai copy loads the extension first);
+    the %runai line has the runai CLI's flags, and the CLI copy says it is for a terminal."""
     cases = json.loads((LABEXT / "test" / "copyas-cases.json").read_text())["cases"]
     magic, python, tools_magic, tools_python = cases
-    assert magic["cli"].removeprefix("runai workspace submit ") == magic["magic"].removeprefix(
+    note, cli_line = magic["cli"].split("\n")
+    assert note.startswith("# in a terminal")
+    load, magic_line = magic["magic"].split("\n")
+    assert load == "%load_ext jupyter_runai"
+    assert cli_line.removeprefix("runai workspace submit ") == magic_line.removeprefix(
         "%runai submit "
     )
-    kernel.ok("%load_ext jupyter_runai")
     kernel.ok(magic["magic"])
     kernel.ok(python["python"])
     made = {w["name"]: w for w in live.http.get("runai/api/workspaces").json()["workspaces"]}
@@ -224,7 +231,7 @@ def test_what_copy_as_writes_runs_in_a_kernel(kernel, live):
     kernel.ok(tools_python["python"].replace("ws = ", "ws2 = "))
     # and the CLI line itself, pasted whole after %runai: a Jupyter image's 8888 is the Jupyter
     # tool
-    pasted = tools_magic["cli"].replace("copied-tools-magic", "copied-cli")
+    pasted = tools_magic["cli"].split("\n")[-1].replace("copied-tools-magic", "copied-cli")
     kernel.ok(f"%runai {pasted}")
     made = {w["name"]: w for w in live.http.get("runai/api/workspaces").json()["workspaces"]}
     for name in ("copied-tools-magic", "copied-tools-py", "copied-cli"):

@@ -324,6 +324,25 @@ def test_magic_submit_list_describe_suspend_resume_delete(magics, live_sim):
     assert "Deleting team-b/mg-one" in magics.ok("%runai delete mg-one -p team-b -y").stdout
 
 
+def test_magic_submit_adds_tool_ports(magics, live_sim):
+    out = magics.ok(
+        "%runai submit mg-tools -i busybox --tool tb:6006 --external-url container=8080"
+    )
+    assert "Submitted team-a/mg-tools" in out.stdout
+    magics.ok("%runai submit mg-jupyter -i jupyter/base-notebook")
+    made = {w["name"]: w for w in sim_workspaces(live_sim)}
+    tools = {(c["containerPort"], c["name"]) for c in made["mg-tools"]["externalConnections"]}
+    assert tools == {(6006, "tb"), (8080, "custom-8080")}
+    [jupyter] = made["mg-jupyter"]["externalConnections"]
+    assert (jupyter["containerPort"], jupyter["toolType"]) == (8888, "jupyter-notebook")
+    bad = magics.run("%runai submit mg-bad -i busybox --tool 70000")
+    assert "tools[0].port" in bad.stderr and "65535" in bad.stderr
+    # the CLI's other --external-url keys are not in a create body: refused, named, nothing made
+    bad = magics.run("%runai submit mg-bad -i busybox --external-url container=80,authusers=ann")
+    assert "authusers=" in bad.stderr and "container=PORT" in bad.stderr
+    assert "mg-bad" not in {w["name"] for w in sim_workspaces(live_sim)}
+
+
 def test_magic_submit_with_name_prefix_and_devices(magics, live_sim):
     out = magics.ok("%runai submit pre -i busybox -g 1 --name-prefix")
     assert "Submitted team-a/pre-" in out.stdout

@@ -61,22 +61,22 @@ CLAIMS: dict[str, list[str]] = {
     "terminals do not get it": ["test_notebook.py::test_terminals_do_not_get_the_kernel_token"],
     # the panel
     "1.5 is refused next to the field, never rounded": [
-        "test_widgets.py::test_one_and_a_half_gpus_is_refused_next_to_the_field_never_rounded",
-        "test_ui_panel_flows.py::test_a_bad_name_and_one_and_a_half_gpus_are_refused_next_to_their_fields",
+        "test_ui_panel_flows.py::test_every_error_shows_at_once_beside_its_field_and_create_says_why_not",
+        "test_labextension.py::test_the_typescript_unit_tests_pass",
     ],
     "a double click creates once": [
-        "test_widgets.py::test_a_double_click_creates_one_workspace_and_still_says_created",
         "test_ui_panel_flows.py::test_double_clicking_create_makes_one_workspace_and_says_created",
+        "test_labextension.py::test_the_typescript_unit_tests_pass",
     ],
     "It reads well from about 700 px wide, in the light and dark themes": [
-        "test_ui_panel_flows.py::test_the_table_reads_well_from_700_px_in_both_themes",
-        "test_widgets.py::test_every_colour_keeps_4_5_to_1_in_both_themes",
+        "test_ui_panel_flows.py::test_the_list_reads_well_from_700_px_in_both_themes",
+        "test_panel.py::test_every_colour_keeps_4_5_to_1_in_both_themes",
     ],
-    "changes widgets only on the kernel's event loop": [
-        "test_widgets.py::test_updates_arrive_without_running_a_cell_on_the_kernels_loop"
+    "changes its state only on the kernel's event loop": [
+        "test_panel.py::test_updates_arrive_without_running_a_cell_on_the_kernels_loop"
     ],
-    "it reconnects within seconds after Run:ai recovers": [
-        "test_widgets.py::test_after_an_outage_the_panel_reconnects_promptly_and_the_error_goes"
+    "it is live again within seconds after Run:ai recovers": [
+        "test_panel.py::test_after_an_outage_the_panel_is_live_again_promptly"
     ],
     # slow clients
     "keeps at most 64 undelivered events": [
@@ -235,7 +235,7 @@ CLAIMS: dict[str, list[str]] = {
     "a `runai workspace submit` line that uses only these works after `%runai` as it is": [
         "test_labextension.py::test_what_copy_as_writes_runs_in_a_kernel",
         "test_notebook.py::test_magic_bad_input_prints_one_line_and_changes_nothing",
-        "test_widgets.py::test_magic_submit_adds_tool_ports",
+        "test_notebook.py::test_magic_submit_adds_tool_ports",
     ],
     "its port 8888 is labelled `jupyter:8888` however it was asked for": [
         "test_notebook.py::test_describe_lists_the_tools",
@@ -275,20 +275,63 @@ CLAIMS: dict[str, list[str]] = {
     "Delete asks first and names what is lost": [
         "test_ui_sidebar.py::test_delete_asks_first_naming_what_is_lost"
     ],
-    "Errors appear as JupyterLab notifications in the user's words, the notebook panel's": [
+    "the sidebar also tells it in a notification": [
         "test_ui_sidebar.py::test_an_action_run_ai_refuses_is_a_notification_in_the_users_words",
         "test_labextension.py::test_the_typescript_unit_tests_pass",
     ],
-    "applies the same rules with the same messages": [
+    "checked as you type by the create rules": [
         "test_labextension.py::test_the_sidebar_applies_the_create_rules_of_create_body",
         "test_ui_sidebar.py::test_create_through_the_dialog_refuses_a_bad_name_next_to_the_field",
         "test_ui_sidebar.py::test_the_dialog_shows_a_server_refusal_next_to_its_field",
         "test_labextension.py::test_the_typescript_unit_tests_pass",
     ],
-    "Create is disabled while a create is in flight": [
-        "test_ui_sidebar.py::test_create_through_the_dialog_refuses_a_bad_name_next_to_the_field"
+    "Create is enabled only when there is something valid and new to create": [
+        "test_ui_sidebar.py::test_create_through_the_dialog_refuses_a_bad_name_next_to_the_field",
+        "test_ui_panel_flows.py::test_double_clicking_create_makes_one_workspace_and_says_created",
     ],
-    '"Copy as" on each row and in the dialog gives the `runai workspace submit` command': [
+    "its tooltip says why not": [
+        "test_ui_panel_flows.py::test_every_error_shows_at_once_beside_its_field_and_create_says_why_not",
+        "test_ui_sidebar.py::test_create_through_the_dialog_refuses_a_bad_name_next_to_the_field",
+    ],
+    "newest first": ["test_labextension.py::test_the_typescript_unit_tests_pass"],
+    "Enter creates, and a double click creates once": [
+        "test_ui_panel_flows.py::test_enter_in_name_creates_with_one_gpu_by_default",
+        "test_ui_panel_flows.py::test_double_clicking_create_makes_one_workspace_and_says_created",
+    ],
+    "Run:ai's refusals show beside the field they name": [
+        "test_ui_panel_flows.py::test_a_quota_refusal_shows_beside_gpus_in_plain_words",
+        "test_ui_sidebar.py::test_the_dialog_shows_a_server_refusal_next_to_its_field",
+    ],
+    "GPUs are whole devices or a fraction below 1": [
+        "test_ui_panel_flows.py::test_every_error_shows_at_once_beside_its_field_and_create_says_why_not",
+        "test_ui_panel_flows.py::test_enter_in_name_creates_with_one_gpu_by_default",
+    ],
+    "a disabled one says why in its tooltip": [
+        "test_labextension.py::test_the_typescript_unit_tests_pass"
+    ],
+    "A failed action says why on its row in the user's words": [
+        "test_labextension.py::test_the_typescript_unit_tests_pass",
+        "test_ui_sidebar.py::test_an_action_run_ai_refuses_is_a_notification_in_the_users_words",
+    ],
+    "reconnects back off to 5 s at most": [
+        "test_labextension.py::test_the_typescript_unit_tests_pass",
+        "test_ui_sidebar.py::test_the_panel_reconnects_after_the_simulator_stops_answering",
+    ],
+    "only while the list is live": ["test_labextension.py::test_the_typescript_unit_tests_pass"],
+    "a row's copy proposes a name its project does not have yet": [
+        "test_ui_sidebar.py::test_a_row_inserts_its_python_call_into_the_active_notebook",
+        "test_labextension.py::test_the_typescript_unit_tests_pass",
+    ],
+    "with the `%load_ext` a fresh notebook needs": [
+        "test_labextension.py::test_what_copy_as_writes_runs_in_a_kernel"
+    ],
+    'its command "Run:ai: Show Workspaces" opens the sidebar beside a notebook': [
+        "test_ui_sidebar.py::test_the_sidebar_and_the_panel_work_in_notebook_7"
+    ],
+    "The sidebar and the notebook panel are one UI": [
+        "test_labextension.py::test_the_typescript_unit_tests_pass"
+    ],
+    '"Copy as" on each row and in the form gives the `runai workspace submit` command': [
         "test_ui_sidebar.py::test_the_dialog_copies_the_same_create_as_a_runai_command",
         "test_labextension.py::test_what_copy_as_writes_runs_in_a_kernel",
         "test_labextension.py::test_the_typescript_unit_tests_pass",
@@ -309,7 +352,7 @@ CLAIMS: dict[str, list[str]] = {
     "**Commands** in the palette": [
         "test_ui_sidebar.py::test_the_commands_open_the_sidebar_and_the_dialog"
     ],
-    "The sidebar's JavaScript is 52 KB minified": [
+    "The sidebar's JavaScript is 65 KB minified": [
         "test_labextension.py::test_the_bundle_is_under_200_kb_minified"
     ],
     "budget 200 KB": ["test_labextension.py::test_the_bundle_is_under_200_kb_minified"],

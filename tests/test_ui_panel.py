@@ -22,14 +22,11 @@ def test_panel_renders_in_jupyterlab(lab, open_lab, notebook):
     lp = open_lab(
         WIDTHS[-1], "light", notebook=notebook("import jupyter_runai as runai", "runai.panel()")
     )
-    panel = lp.page.locator(".jp-Cell").nth(1).locator(".jp-OutputArea-output")
+    panel = lp.page.locator(".jp-Cell").nth(1).locator(".jp-RunaiPanel")
     name = panel.get_by_text("smoke-test", exact=True)
-    create = panel.locator("button", has_text="Create")
+    create = panel.locator("button.jp-RunaiForm-create")
     expect(name).to_be_visible()
-    expect(create).to_have_count(1)
-    if not create.is_visible():  # the form may start folded: unfold it for the screenshots
-        panel.get_by_text("New workspace").click()
-        expect(create).to_be_visible()
+    expect(create).to_be_visible()  # the form is open from the start
     for theme in THEMES:
         if theme != lp.theme:
             lp.switch_theme(theme)

@@ -207,6 +207,39 @@ SPEC_SCHEMA: dict[str, Any] = {
     },
 }
 FIELDS = {key: value["description"] for key, value in SCHEMA["properties"].items()}
+#: Run:ai's names in its refusals (the last segments of its spec paths) -> the create body's
+#: field they concern, so a refusal shows beside the field it names (the project's GPU quota,
+#: ``spec.compute.gpuDevicesRequest``, beside GPUs): one table for every UI.
+RUNAI_FIELDS = {
+    "projectId": "project",
+    "clusterId": "project",
+    "gpuDevicesRequest": "gpu",
+    "gpuPortionRequest": "gpu",
+    "gpuMemoryRequest": "gpu",
+    "gpuRequestType": "gpu",
+    "cpuCoreRequest": "cpu",
+    "cpuMemoryRequest": "memory",
+    "environmentVariables": "env",
+    "exposedUrls": "tools",
+    "useGivenNameAsPrefix": "name",
+    "namePrefix": "name",
+    "image": "image",
+    "command": "command",
+    "args": "args",
+}
+
+
+def field_of(issue_field: str) -> str:
+    """The create body field an issue concerns: one of ours as it is (``env.FOO`` -> env,
+    ``namePrefix`` -> name), else the last segment of Run:ai's path that names one
+    (``spec.compute.gpuDevicesRequest`` -> gpu); else the path's first segment."""
+    segments = [segment.split("[")[0] for segment in issue_field.split(".")]
+    if segments[0] in FIELDS:
+        return "name" if segments[0] == "namePrefix" else segments[0]
+    for segment in reversed(segments):
+        if segment in RUNAI_FIELDS:
+            return RUNAI_FIELDS[segment]
+    return segments[0]
 
 
 @dataclass

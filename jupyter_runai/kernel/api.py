@@ -508,7 +508,7 @@ class Runai:
         return Workspace(self.transport.create(body), self)
 
     def panel(self) -> Any:
-        from .widgets import Panel
+        from .panel import Panel
 
         return Panel(self)
 
@@ -584,5 +584,6 @@ def create(
 
 
 def panel() -> Any:
-    """The create form and a live table of your workspaces (an ipywidgets panel)."""
+    """The create form and the live list of your workspaces: the JupyterLab sidebar's own UI, as
+    a widget in the notebook (anywidget)."""
     return connect().panel()

@@ -201,7 +201,7 @@ class RunaiMagics(Magics):
         kind = "simulated" if status.get("simulated") else "real"
         parts = [f"Run:ai {runai.transport.description}", f"{kind} control plane"]
         if status.get("configured") is False or status.get("message"):
-            from .widgets.words import plain  # the panel's rule: no HTTP report here
+            from .words import plain  # the panel's rule: no HTTP report here
 
             message = status.get("message") or "not configured"
             parts.append(plain(message, "Run:ai is not answering right now"))

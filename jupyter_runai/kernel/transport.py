@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from .. import __version__
 from ..client import (
     ComplianceIssue,
     RunaiBadRequest,
@@ -224,6 +225,8 @@ class DirectTransport:
             "credentials_accepted": True,
             "simulated": any(str(c.raw.get("version", "")).endswith("-sim") for c in clusters),
             "default_project": os.environ.get("RUNAI_PROJECT") or None,
+            "version": __version__,
+            "mode": "direct",
             "message": None,
         }
 

@@ -170,6 +170,7 @@ class StatusRoute(RunaiAPI):
             "credentials_accepted": None,
             "user": self.user_name,
             "default_project": up.default_project or None,
+            "default_gpu": up.settings["default_gpu"],
             "message": None,
         }
         try:

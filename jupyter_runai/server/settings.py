@@ -66,6 +66,13 @@ class RunaiSettings(Configurable):
     default_project = Unicode(
         "", config=True, help="Project that forms and magics preselect (env RUNAI_PROJECT)."
     )
+    default_gpu = Float(
+        1.0,
+        min=0,
+        config=True,
+        help="GPUs the create forms (the sidebar's and the notebook panel's) propose for a new "
+        "workspace: jupyter-runai is for GPU workspaces (env RUNAI_DEFAULT_GPU).",
+    )
     allowed_projects = List(
         Unicode(),
         default_value=[],
@@ -129,6 +136,13 @@ class RunaiSettings(Configurable):
     @default("use_cli_login")
     def _use_cli_login_default(self) -> bool:
         return bool(os.environ.get("RUNAI_CLI_CONFIG_PATH"))
+
+    @default("default_gpu")
+    def _default_gpu_default(self) -> float:
+        try:
+            return float(os.environ.get("RUNAI_DEFAULT_GPU", "1"))
+        except ValueError:
+            return 1.0
 
     @default("default_project")
     def _default_project_default(self) -> str:

@@ -89,14 +89,20 @@ function flags(body: ICreateBody, cli: boolean): string[] {
   return out;
 }
 
-/** `runai workspace submit NAME -p PROJECT -i IMAGE ...` */
+/** What the CLI copy says first: it is for a terminal, not a notebook cell. */
+export const CLI_NOTE = '# in a terminal, with the Run:ai CLI v2 (after runai login):';
+
+/** `runai workspace submit NAME -p PROJECT -i IMAGE ...`, under a line that says where. */
 export function cliCommand(body: ICreateBody): string {
-  return ['runai', 'workspace', 'submit', body.name, ...flags(body, true)].map(shellWord).join(' ');
+  const words = ['runai', 'workspace', 'submit', body.name, ...flags(body, true)];
+  return `${CLI_NOTE}\n${words.map(shellWord).join(' ')}`;
 }
 
-/** `%runai submit NAME -p PROJECT -i IMAGE ...` (the magic splits like a shell). */
+/** `%runai submit NAME -p PROJECT -i IMAGE ...` (the magic splits like a shell), after the
+ * `%load_ext` that makes it work in a fresh notebook. */
 export function magicLine(body: ICreateBody): string {
-  return '%runai submit ' + [body.name, ...flags(body, false)].map(shellWord).join(' ');
+  const line = '%runai submit ' + [body.name, ...flags(body, false)].map(shellWord).join(' ');
+  return `%load_ext jupyter_runai\n${line}`;
 }
 
 /** A Python string literal (JSON's escapes are Python's too). */
@@ -174,6 +180,12 @@ export const COPY_FORMATS: { format: CopyFormat; label: string }[] = [
   { format: 'magic', label: '%runai' },
   { format: 'python', label: 'Python' }
 ];
+
+/** How a copy is named when it is said to be on the clipboard. */
+export function copyWhat(format: CopyFormat, name: string): string {
+  const what = { cli: 'runai command', magic: '%runai line', python: 'Python call' }[format];
+  return `the ${what} for ${name}`;
+}
 
 export function render(format: CopyFormat, body: ICreateBody): string {
   return format === 'cli' ? cliCommand(body) : format === 'magic' ? magicLine(body) : pythonCall(body);

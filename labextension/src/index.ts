@@ -13,13 +13,12 @@ import { ServerConnection } from '@jupyterlab/services';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { LabIcon } from '@jupyterlab/ui-components';
 import iconSvg from '../style/icon.svg';
-import { CopyFormat, ICreateBody, bodyOfWorkspace, pythonCall, render } from './copyas';
+import { ICreateBody, pythonCall } from './copyas';
 import { openCreateDialog } from './dialog';
-import { Action, IWorkspace, Notice, PendingWatch, deleteWarning, noticeFor } from './model';
-import { RunaiSidebar, SIDEBAR_ID, statusProblem } from './panel';
+import { Notice, PendingWatch, deleteWarning, noticeFor } from './model';
+import { RunaiSidebar, SIDEBAR_ID, statusProblem } from './sidebar';
 import { ApiError, WorkspaceService } from './service';
 import { IProblem } from './status';
-import { forAction } from './words';
 
 // the npm package's version, checked against the server extension's (one version for both)
 const VERSION: string = require('../package.json').version;
@@ -74,6 +73,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const settings: ISettings = { ...DEFAULTS };
     const service = new WorkspaceService(requester());
     let serverDefaultProject = '';
+    let serverDefaultGpu = 1;
 
     const copy = (text: string, what: string) => {
       Clipboard.copyToSystem(text);
@@ -94,25 +94,6 @@ const plugin: JupyterFrontEndPlugin<void> = {
       notebook.activeCell?.model.sharedModel.setSource(pythonCall(body));
       app.shell.activateById(panel.id);
     };
-    const act = async (ws: IWorkspace, action: Action) => {
-      if (action === 'delete') {
-        const answer = await showDialog({
-          title: `Delete ${ws.name}?`,
-          body: deleteWarning(ws),
-          buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Delete' })]
-        });
-        if (!answer.button.accept) {
-          return;
-        }
-      }
-      try {
-        await service.act(ws.id, action);
-      } catch (e) {
-        const said =
-          e instanceof ApiError ? forAction(e.body, action, ws.name) : `Could not ${action} ${ws.name}: ${e}`;
-        Notification.error(said, { autoClose: false });
-      }
-    };
     const newWorkspace = async () => {
       let projects: string[] = [];
       try {
@@ -125,23 +106,31 @@ const plugin: JupyterFrontEndPlugin<void> = {
         return;
       }
       await openCreateDialog({
-        service,
         projects,
         defaultProject: settings.defaultProject || serverDefaultProject,
+        defaultGpu: serverDefaultGpu,
+        create: body => service.create(body),
         copy,
-        insert,
+        insert: body => void insert(body),
         created: ws =>
           Notification.success(`Created ${ws.name} in ${ws.project}.`, { autoClose: 4000 })
       });
     };
 
     const sidebar = new RunaiSidebar(service, {
-      act: (ws, action) => void act(ws, action),
-      copy: (ws, format: CopyFormat) =>
-        copy(render(format, bodyOfWorkspace(ws)), `the ${format === 'cli' ? 'runai command' : format === 'magic' ? '%runai line' : 'Python call'} for ${ws.name}`),
-      insert: ws => void insert(bodyOfWorkspace(ws)),
+      copy,
+      insert: body => void insert(body),
       newWorkspace: () => void newWorkspace(),
-      refresh: () => void connect()
+      refresh: () => void connect(),
+      confirmDelete: async ws => {
+        const answer = await showDialog({
+          title: `Delete ${ws.name}?`,
+          body: deleteWarning(ws),
+          buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Delete' })]
+        });
+        return answer.button.accept;
+      },
+      failed: (_, text) => Notification.error(text, { autoClose: false })
     });
     sidebar.title.icon = runaiIcon;
     app.shell.add(sidebar, 'left', { rank: 1000 });
@@ -154,6 +143,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       try {
         const status = await service.status();
         serverDefaultProject = status.default_project ?? '';
+        serverDefaultGpu = status.default_gpu ?? 1;
         problem = statusProblem(status, null, VERSION);
         sidebar.setStatus(problem, status.simulated);
       } catch (e) {

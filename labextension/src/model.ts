@@ -42,6 +42,8 @@ export interface IStatus {
   credentials_accepted: boolean | null;
   user: string;
   default_project?: string | null;
+  /** GPUs a new workspace asks for unless told otherwise (c.RunaiApp.default_gpu). */
+  default_gpu?: number | null;
   message: string | null;
 }
 

@@ -4,35 +4,24 @@
  * and the actions. The stream reconnects with backoff and says so; nothing polls.
  */
 import { ISignal, Signal } from '@lumino/signaling';
-import { IApiError, IStatus, IWorkspace, applyEvent } from './model';
+import { ApiError, IBackend, StreamState } from './backend';
+import { ICreateBody } from './copyas';
+import { Action, IApiError, IStatus, IWorkspace, applyEvent } from './model';
 import { SseParser } from './sse';
+
+export { ApiError, StreamState } from './backend';
 
 /** A request below `runai/api/`: ServerConnection.makeRequest in Lab, anything in tests. */
 export type Requester = (path: string, init: RequestInit) => Promise<Response>;
-
-export type StreamState =
-  | { kind: 'connecting' }
-  | { kind: 'live' }
-  | { kind: 'upstream-error'; error: IApiError }
-  | { kind: 'reconnecting'; attempt: number; delayMs: number; reason: string }
-  | { kind: 'stopped'; reason: string };
-
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: IApiError
-  ) {
-    super(body.message);
-  }
-}
 
 export interface IChange {
   before: IWorkspace | undefined;
   after: IWorkspace | undefined;
 }
 
-/** Reconnect delays: 1 s, 2 s, 4 s ... at most 30 s; a snapshot resets them. */
-export function backoffMs(attempt: number, baseMs = 1000, maxMs = 30000): number {
+/** Reconnect delays: 1 s, 2 s, 4 s, then every 5 s (the list is live again within seconds of
+ * the server coming back); a snapshot resets them. */
+export function backoffMs(attempt: number, baseMs = 1000, maxMs = 5000): number {
   return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
 }
 
@@ -57,7 +46,7 @@ export async function errorOf(response: Response): Promise<ApiError> {
   return new ApiError(response.status, body);
 }
 
-export class WorkspaceService {
+export class WorkspaceService implements IBackend {
   constructor(
     private readonly _request: Requester,
     private readonly _options: { baseDelayMs?: number; maxDelayMs?: number } = {}
@@ -88,6 +77,16 @@ export class WorkspaceService {
 
   get stateChanged(): ISignal<this, StreamState> {
     return this._stateChanged;
+  }
+
+  subscribe(listener: () => void): () => void {
+    const call = () => listener();
+    this._changed.connect(call);
+    this._stateChanged.connect(call);
+    return () => {
+      this._changed.disconnect(call);
+      this._stateChanged.disconnect(call);
+    };
   }
 
   /** Start the stream (once; later calls do nothing while it runs). */
@@ -127,7 +126,7 @@ export class WorkspaceService {
     return body.projects.map(p => p.name);
   }
 
-  async create(body: object): Promise<IWorkspace> {
+  async create(body: ICreateBody): Promise<IWorkspace> {
     const ws = await this._json<IWorkspace>('workspaces', {
       method: 'POST',
       body: JSON.stringify(body)
@@ -136,7 +135,7 @@ export class WorkspaceService {
     return ws;
   }
 
-  async act(id: string, action: 'suspend' | 'resume' | 'delete'): Promise<void> {
+  async act(id: string, action: Action): Promise<void> {
     const path = `workspaces/${encodeURIComponent(id)}`;
     const answer = await this._json<{ workspace: IWorkspace | null }>(
       action === 'delete' ? path : `${path}/${action}`,

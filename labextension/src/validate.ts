@@ -232,21 +232,23 @@ export function checkCreate(body: { [k: string]: any }): IIssue | null {
   return null;
 }
 
-/** The form field an issue's field belongs to ("env.FOO" -> "env", "namePrefix" -> "name"). */
+const FIELDS = new Set<string>(rules.fields);
+const RUNAI_FIELDS: { [k: string]: string } = rules.runaiFields;
+
+/** The create body field an issue concerns (create_body.field_of): one of ours as it is
+ * ("env.FOO" -> "env", "namePrefix" -> "name"), else the last segment of Run:ai's path that
+ * names one ("spec.compute.gpuDevicesRequest" -> "gpu"); else the path's first segment. */
 export function fieldOf(field: string): string {
-  const base = field.split('[')[0].split('.')[0];
-  const aliases: { [k: string]: string } = {
-    projectId: 'project',
-    clusterId: 'project',
-    gpuDevicesRequest: 'gpu',
-    gpuPortionRequest: 'gpu',
-    gpuRequestType: 'gpu',
-    cpuCoreRequest: 'cpu',
-    cpuMemoryRequest: 'memory',
-    environmentVariables: 'env',
-    namePrefix: 'name'
-  };
-  return aliases[base] ?? base;
+  const segments = field.split('.').map(s => s.split('[')[0]);
+  if (FIELDS.has(segments[0])) {
+    return segments[0] === 'namePrefix' ? 'name' : segments[0];
+  }
+  for (const segment of [...segments].reverse()) {
+    if (segment in RUNAI_FIELDS) {
+      return RUNAI_FIELDS[segment];
+    }
+  }
+  return segments[0];
 }
 
 /** KEY=value lines (the form's environment box) to an object, or the line that is not. */

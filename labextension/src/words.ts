@@ -1,9 +1,10 @@
 /**
  * What failures say, in the user's words, as the notebook panel says them: the sentences are
- * jupyter_runai/kernel/widgets/words.py's (copied into createSchema.json by
+ * jupyter_runai/kernel/words.py's (copied into createSchema.json by
  * labextension/scripts/create_schema.py). Run:ai's own HTTP report (method, path, status)
  * never shows: it is in the server's log.
  */
+import { asApiError } from './backend';
 import rules from './createSchema.json';
 
 const WORDS = rules.words;
@@ -44,4 +45,37 @@ export function forConnection(error: { reason?: string | null; message: string }
     return error.message;
   }
   return CONNECTION[error.reason ?? ''] ?? WORDS.notAnswering;
+}
+
+/** A failed Suspend / Resume / Delete, whatever went wrong (an API error or a network one). */
+export function forActionError(e: unknown, action: string, name: string): string {
+  return forAction(asApiError(e).body, action, name);
+}
+
+const OUTAGES = new Set<string>(WORDS.outages);
+
+/** Whether an error says only that something did not answer: moot once it answers again. */
+export function isOutage(e: unknown): boolean {
+  const reason = asApiError(e).body.reason;
+  return OUTAGES.has(reason) || reason === 'http';
+}
+
+const CREATE: { [reason: string]: [string | null, string] } = WORDS.create as any;
+
+/** A failed create: the form field it concerns (null: the whole form) and the words. */
+export function forCreate(
+  error: { reason?: string | null; message: string },
+  name: string,
+  project: string
+): { field: string | null; text: string } {
+  const fill = (text: string) => text.replace('{name}', name).replace('{project}', project);
+  const known = CREATE[error.reason ?? ''];
+  if (known) {
+    return { field: known[0], text: fill(known[1]) };
+  }
+  if (WORDS.advice.includes(error.reason ?? '')) {
+    return { field: 'project', text: `Not allowed: ${plain(error.message, fill(WORDS.notAllowedIn))}` };
+  }
+  const own = plain(error.message, '');
+  return { field: null, text: own ? `Not created: ${own}` : 'Not created: Run:ai refused the request.' };
 }

@@ -1,4 +1,7 @@
-import { bodyOfWorkspace, cliCommand, magicLine, pythonCall, shellWord } from '../src/copyas';
+import { CLI_NOTE, bodyOfWorkspace, cliCommand, magicLine, pythonCall, shellWord } from '../src/copyas';
+
+const cli = (line: string) => `${CLI_NOTE}\n${line}`;
+const magic = (line: string) => `%load_ext jupyter_runai\n${line}`;
 
 const body = {
   name: 'nb',
@@ -14,17 +17,20 @@ const body = {
 describe('copy as', () => {
   it('writes the runai CLI v2 command with the flags %runai submit accepts', () => {
     expect(cliCommand(body)).toBe(
-      'runai workspace submit nb -p team-a -i jupyter/scipy-notebook --gpu-portion-request 0.5 ' +
-        "--cpu-core-request 2 --cpu-memory-request 8G -e 'KEY=a value' --name-prefix"
+      cli(
+        'runai workspace submit nb -p team-a -i jupyter/scipy-notebook --gpu-portion-request 0.5 ' +
+          "--cpu-core-request 2 --cpu-memory-request 8G -e 'KEY=a value' --name-prefix"
+      )
     );
     expect(cliCommand({ name: 'x', project: 'p', image: 'i', gpu: 2 })).toBe(
-      'runai workspace submit x -p p -i i -g 2'
+      cli('runai workspace submit x -p p -i i -g 2')
     );
+    expect(CLI_NOTE).toMatch(/^# in a terminal/); // a shell comment: it says where it runs
   });
 
-  it('writes the %runai line', () => {
+  it('writes the %runai line, after the %load_ext a fresh notebook needs', () => {
     expect(magicLine({ name: 'x', project: 'p', image: 'python:3.11' })).toBe(
-      '%runai submit x -p p -i python:3.11'
+      magic('%runai submit x -p p -i python:3.11')
     );
   });
 
@@ -42,9 +48,11 @@ describe('copy as', () => {
     expect(pythonCall(made)).toContain(
       'tools=[{"port": 8888, "type": "jupyter-notebook", "name": "lab"}, {"port": 6006, "type": "tensorboard"}]'
     );
-    expect(magicLine(made)).toBe('%runai submit x -p p -i i --tool lab:8888 --external-url container=6006');
+    expect(magicLine(made)).toBe(
+      magic('%runai submit x -p p -i i --tool lab:8888 --external-url container=6006')
+    );
     expect(cliCommand(made)).toBe(
-      'runai workspace submit x -p p -i i --external-url container=8888 --external-url container=6006'
+      cli('runai workspace submit x -p p -i i --external-url container=8888 --external-url container=6006')
     );
   });
 
@@ -70,8 +78,10 @@ describe('copy as', () => {
       env: { FOO: 'bar' }
     };
     expect(cliCommand(bodyOfWorkspace(ws))).toBe(
-      'runai workspace submit nb -p team-a -i busybox --gpu-portion-request 0.5 --cpu-core-request 1 ' +
-        '--cpu-memory-request 8G -e FOO=bar'
+      cli(
+        'runai workspace submit nb -p team-a -i busybox --gpu-portion-request 0.5 --cpu-core-request 1 ' +
+          '--cpu-memory-request 8G -e FOO=bar'
+      )
     );
   });
 });

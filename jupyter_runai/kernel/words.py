@@ -1,13 +1,16 @@
-"""What went wrong, in the user's words: what the panel shows next to a field, on a row or in
-the status line. The HTTP detail (method, path, status, Run:ai's own text) never shows there:
-it goes to the ``jupyter_runai.panel`` log and to the panel's ``error_log``."""
+"""What went wrong, in the user's words: one table for the notebook panel and the sidebar (their
+front end reads it from ``labextension/src/createSchema.json``, generated from here by
+``labextension/scripts/create_schema.py``) and the sentences the kernel says itself. The HTTP
+detail (method, path, status, Run:ai's own text) never shows there: it goes to the
+``jupyter_runai.panel`` log and to the panel's ``error_log``."""
 
 from __future__ import annotations
 
 import logging
 import time
 
-from ...client import (
+from ..client import (
+    RunaiBadRequest,
     RunaiConfigError,
     RunaiConflict,
     RunaiError,
@@ -51,18 +54,49 @@ CONNECTION_WORDS = {
 }
 #: Reasons of a refused action whose message is the extension's own advice (a setting, a limit).
 REFUSALS = ADVICE | {"gpu_limit"}
+#: Reasons that say only that something did not answer (nothing happened): moot once it does.
+OUTAGES = {"unavailable", "unreachable", "service_unavailable"}
+_NO_ANSWER = (
+    "No answer in time: the workspace may have been created all the same; look at the list "
+    "before trying again."
+)
+#: What a failed create says, by reason: the form field it concerns (None: the whole form) and
+#: the words, with {name} and {project}. One table for the panel and the sidebar's dialog.
+CREATE_WORDS: dict[str, tuple[str | None, str]] = {
+    "conflict": ("name", "{project} already has a workspace named {name}: choose another name."),
+    "timeout": (None, _NO_ANSWER),
+    "service_timeout": (None, _NO_ANSWER),
+    "unavailable": (None, "Not created: Run:ai is not answering right now; try again in a moment."),
+    "unreachable": (None, "Not created: Run:ai is not answering right now; try again in a moment."),
+    "service_unavailable": (
+        None,
+        "Not created: the jupyter-runai service is not answering right now; try again in a moment.",
+    ),
+}
+#: A refused create whose message is Run:ai's own report, beside the project.
+NOT_ALLOWED_IN = "Run:ai does not let you create workspaces in {project}."
 #: What marks a message as Run:ai's own HTTP report (method, path, status), kept out of sight.
 HTTP_MARKS = ("HTTP", "/api/")
 #: Stand for Run:ai's own HTTP report, which stays in the log.
 REFUSED = "Run:ai refused it."
 NOT_ALLOWED = "Run:ai does not allow it."
 
-_REASON_OF = {
-    RunaiNotFound: "not_found",
-    RunaiTimeout: "timeout",
-    RunaiUnavailable: "unavailable",
-    RunaiConflict: "conflict",
-}
+#: The jupyter-runai API's reason for each kind of error (server/errors.py answers these).
+_REASONS: list[tuple[type[RunaiError], str]] = [
+    (RunaiBadRequest, "invalid"),
+    (RunaiConfigError, "not_configured"),
+    (RunaiUnauthorized, "credentials_rejected"),
+    (RunaiForbidden, "forbidden"),
+    (RunaiNotFound, "not_found"),
+    (RunaiConflict, "conflict"),
+    (RunaiTimeout, "timeout"),
+    (RunaiUnavailable, "unavailable"),
+]
+
+
+def reason_of(exc: RunaiError) -> str:
+    """The API's reason code for an error that came without one (from Run:ai directly)."""
+    return next((reason for kind, reason in _REASONS if isinstance(exc, kind)), "upstream_error")
 
 
 class ErrorLog(list):
@@ -81,50 +115,3 @@ class ErrorLog(list):
 def plain(message: str, fallback: str) -> str:
     """The extension's own advice as it is; Run:ai's HTTP report replaced by ``fallback``."""
     return fallback if any(mark in message for mark in HTTP_MARKS) else message
-
-
-def for_action(exc: RunaiError, action: str, name: str) -> str:
-    """A row's failed Suspend / Resume / Delete."""
-    verb = action.capitalize()
-    reason = next((r for kind, r in _REASON_OF.items() if isinstance(exc, kind)), None)
-    if reason is not None:
-        return ACTION_WORDS[reason].format(verb=verb, name=name)
-    if isinstance(exc, (RunaiForbidden, RunaiUnauthorized, RunaiConfigError)):
-        return f"{verb} refused: " + plain(exc.message, NOT_ALLOWED)
-    return f"{verb} failed: " + plain(exc.message, REFUSED)
-
-
-def is_outage(text: str) -> bool:
-    """Whether a row's error says only that Run:ai did not answer: moot once it answers again."""
-    return any(
-        text == ACTION_WORDS[reason].format(verb=verb, name="")
-        for reason in ("unavailable", "unreachable", "service_unavailable")
-        for verb in ("Suspend", "Resume", "Delete")
-    )
-
-
-def for_create(exc: RunaiError, name: str, project: str) -> tuple[str | None, str]:
-    """A failed create: (the form field it concerns, or None for the whole form; the words)."""
-    if isinstance(exc, RunaiConflict):
-        return "name", f"{project} already has a workspace named {name}: choose another name."
-    if isinstance(exc, RunaiTimeout):
-        return None, (
-            "No answer in time: the workspace may have been created all the same; "
-            "look at the table before trying again."
-        )
-    if isinstance(exc, RunaiUnavailable):
-        return None, "Not created: Run:ai is not answering right now; try again in a moment."
-    if isinstance(exc, (RunaiForbidden, RunaiUnauthorized, RunaiConfigError)):
-        return "project", "Not allowed: " + plain(
-            exc.message, f"Run:ai does not let you create workspaces in {project}."
-        )
-    own = plain(exc.message or "", "")  # the extension's own words (a GPU limit...), if any
-    return None, f"Not created: {own}" if own else "Not created: Run:ai refused the request."
-
-
-def for_connection(message: str | None, reason: str | None) -> str:
-    """Why live updates stopped (an error event of the extension's stream, or a broken
-    stream): advice when the extension gives one, else plain words."""
-    if reason in ADVICE and message:
-        return message
-    return CONNECTION_WORDS.get(reason or "", NOT_ANSWERING)
