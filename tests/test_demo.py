@@ -287,6 +287,13 @@ def test_the_shipped_welcome_notebook_is_listed_as_shipped():
     )
 
 
+def test_the_demo_polls_the_simulator_every_second():
+    """So that a new workspace's Pending and Initializing show live (at 5 s they flash by)."""
+    from jupyter_runai.demo import CONFIG
+
+    assert json.loads(CONFIG.read_text())["RunaiApp"]["poll_interval"] == 1
+
+
 def test_the_demo_folder_is_runai_demo_in_jupyters_data_folder(tmp_path):
     env = user_env(tmp_path)  # JUPYTER_DATA_DIR is tmp_path/.local/share/jupyter
     result = jupyter_runai("demo", "--prepare-only", env=env)

@@ -157,7 +157,7 @@ def test_kernel_magics_and_panel_see_only_their_users_workspaces(hub, people):
         listed = kernel.ok("%runai list").text() + kernel.ok("%runai list").stdout
         assert "alice-k" in listed and "bob-k" not in listed
         kernel.ok("p = runai.panel()")
-        rows = kernel.value("sorted(r.view['name'] for r in p.table.rows.values())")
+        rows = kernel.value("sorted(w['name'] for w in p.workspaces)")
         assert "alice-k" in rows and "bob-k" not in rows
         kernel.ok("p.close()")
         refused = kernel.run("%runai delete bob-k -p team-a -y")

@@ -118,7 +118,7 @@ def test_python_api(kernel, live_sim):
         ("runai.create('Bad_Name', image='x')", "name: 'Bad_Name' is not a valid workspace name"),
         ("runai.create('ok-name', project='team-z', image='x')", "team-z"),
         ("runai.create('ok-name', image='')", "image: required"),
-        ("runai.create('ok-name', image='x', gpu=9)", "compute.gpuDevicesRequest"),
+        ("runai.create('ok-name', image='x', gpu=9)", "Run:ai refused the request (gpu: "),
         ("runai.workspace('no-such-thing')", "no workspace named 'no-such-thing'"),
     ],
 )
@@ -128,8 +128,24 @@ def test_api_errors_are_one_clear_sentence(kernel, live_sim, code, sentence):
     assert out.error is not None
     last = out.error.splitlines()[-1]
     assert sentence in last
-    assert "Traceback" not in last
+    assert "Traceback" not in out.error  # one sentence, not a traceback through the library
+    assert "HTTP" not in out.error and "/api/" not in out.error
     assert sim_names(live_sim) == before
+
+
+def test_api_exceptions_keep_run_ais_report_in_their_details(kernel, live_sim):
+    kernel.ok("import jupyter_runai as runai\nrunai.create('twice', image='busybox')")
+    out = kernel.run("runai.create('twice', image='busybox')")
+    assert out.error == (
+        "RunaiConflict: team-a already has a workspace named twice: choose another name."
+    )
+    kernel.ok(
+        "try:\n"
+        "    runai.create('twice', image='busybox')\n"
+        "except runai.RunaiError as exc:\n"
+        "    caught = exc"
+    )
+    assert "409" in kernel.value("caught.details")  # Run:ai's own report, for whoever needs it
 
 
 def test_wait_says_why_a_workspace_failed(kernel, live_sim):
@@ -181,6 +197,26 @@ def test_workspace_list_prints_as_a_table(kernel, live_sim):
     assert kernel.ok("print(runai.WorkspaceList())").stdout == "No workspaces.\n"
 
 
+def test_status_and_projects_show_as_a_sentence_and_a_table(kernel, live_sim):
+    shown = kernel.ok(
+        "import jupyter_runai as runai\nruntime_status = runai.status()\nruntime_status"
+    )
+    [data] = shown.data
+    sentence = data["text/plain"]
+    assert sentence == (
+        "Run:ai via the Jupyter server: simulated control plane, credentials accepted, "
+        "default project team-a"
+    )
+    assert data["text/html"] == f"<p>{sentence}</p>"
+    assert kernel.value("runtime_status['simulated']") is True  # still the status answer
+    [projects] = kernel.ok("runai.projects()").data
+    lines = projects["text/plain"].splitlines()
+    assert lines[0].split() == ["NAME", "GPU", "QUOTA", "GPUS", "ALLOCATED", "ID"]
+    assert [line.split()[:2] for line in lines[1:]] == [["team-a", "4"], ["team-b", "8"]]
+    assert "<th style='text-align:left'>GPU QUOTA</th>" in projects["text/html"]
+    assert kernel.value("[p['name'] for p in runai.projects()]") == ["team-a", "team-b"]
+
+
 def test_repr_shows_the_gpus_requested(kernel, live_sim):
     out = kernel.ok(
         "import jupyter_runai as runai\n"
@@ -216,6 +252,9 @@ def test_describe_lists_the_tools(kernel, live_sim):
     assert lines[at + 1].index("port") == lines[at].index("port")
     bare = kernel.ok("runai.create('no-tools', image='busybox').describe()").text()
     assert "Tools:          none" in bare
+    # no blank rows: what was not asked for (CPU, memory) is not listed as empty
+    assert all(line.split(":", 1)[1].strip() for line in bare.splitlines() if ":" in line[:16])
+    assert "Memory:" not in bare and "CPU cores:" not in bare
     # a tool that is neither a port, NAME:PORT nor a mapping is refused, naming the field
     bad = kernel.run("runai.create('bad-tools', image='busybox', tools=['tb:'])")
     assert "tools" in bad.error and "NAME:PORT" in bad.error
@@ -365,16 +404,21 @@ def test_magic_delete_asks_first(magics, live_sim):
     [
         ("%runai submit Bad_Name -i busybox", "is not a valid workspace name"),
         ("%runai submit fine -p team-z -i busybox", "team-z"),
-        ("%runai submit fine", "image: required"),
+        ("%runai submit fine", "-i: required: a container image"),
         ("%runai submit fine -i busybox -g 1 --gpu-portion-request 0.5", "not both"),
         ("%runai submit fine -i busybox --gpu-portion-request 2", "between 0 and 1"),
         ("%runai submit fine -i busybox -e NOVALUE", "KEY=VALUE"),
-        ("%runai submit fine -i busybox -g many", "invalid int value"),
+        (
+            "%runai submit fine -i busybox -g many",
+            "-g many: GPUs take a fraction below 1 or a whole",
+        ),
+        ("%runai submit fine -i busybox -g 1.5", "-g 1.5: GPUs take a fraction below 1 or a whole"),
         ("%runai describe nothing-here", "no workspace named 'nothing-here' in project team-a"),
         ("%runai suspend", "give a workspace NAME or --uuid ID"),
         ("%runai resume --uuid not-a-uuid", "not a workspace id"),
-        ("%runai frobnicate", "invalid choice"),
-        ("%runai submit fine -i busybox --node-pools a", "unrecognized arguments: --node-pools"),
+        ("%runai frobnicate", "not a command: 'frobnicate'"),
+        ("%runai submit fine -i busybox --node-pools a", "--node-pools a: not a flag it takes"),
+        ("%runai submit -i busybox", "submit: give the workspace a NAME"),
         ("%runai submit fine -i busybox --external-url 8888", "use container=PORT"),
         ("%runai list --status Sleeping", "'Sleeping' is not a phase; one of Creating"),
     ],
@@ -387,6 +431,24 @@ def test_magic_bad_input_prints_one_line_and_changes_nothing(magics, live_sim, l
     assert lines[0].startswith("runai: ") and message in lines[0]
     assert "%runai" not in lines[0]  # one prefix: "runai: ...", not "runai: %runai: ..."
     assert "Traceback" not in out.stderr + out.stdout
+    assert sim_names(live_sim) == before
+
+
+def test_magic_submit_reports_every_bad_flag_at_once(magics, live_sim):
+    before = sim_names(live_sim)
+    out = magics.ok(
+        "%runai submit Bad_Name -i busybox -g 1.5 --cpu-memory-request lots -e NOVALUE --tool tb:x"
+    )
+    lines = out.stderr.strip().splitlines()
+    assert [line.split(":")[1].strip().split()[0] for line in lines] == [
+        "-g",
+        "-e",
+        "--tool",
+        "NAME",
+        "--cpu-memory-request",
+    ], lines
+    assert all(line.startswith("runai: submit: ") for line in lines)
+    assert "Traceback" not in out.stderr and "invalid" not in out.stderr.lower()
     assert sim_names(live_sim) == before
 
 

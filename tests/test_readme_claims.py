@@ -226,6 +226,9 @@ CLAIMS: dict[str, list[str]] = {
         "test_demo.py::test_demo_runs_jupyterlab_on_the_embedded_simulator",
         "test_demo.py::test_the_simulator_log_is_its_own_and_shows_with_debug",
     ],
+    "polling the simulator every second so that Pending and Initializing show live": [
+        "test_demo.py::test_the_demo_polls_the_simulator_every_second"
+    ],
     "`runai-demo` in Jupyter's data folder": [
         "test_demo.py::test_the_demo_folder_is_runai_demo_in_jupyters_data_folder"
     ],
@@ -294,6 +297,11 @@ CLAIMS: dict[str, list[str]] = {
         "test_ui_sidebar.py::test_create_through_the_dialog_refuses_a_bad_name_next_to_the_field",
     ],
     "newest first": ["test_labextension.py::test_the_typescript_unit_tests_pass"],
+    "a simulator's say they are simulated instead of opening a page that is not there": [
+        "test_ui_sidebar.py::test_a_notification_appears_when_a_workspace_is_running",
+        "test_ui_panel_flows.py::test_the_list_reads_well_from_700_px_in_both_themes",
+        "test_labextension.py::test_the_typescript_unit_tests_pass",
+    ],
     "Enter creates, and a double click creates once": [
         "test_ui_panel_flows.py::test_enter_in_name_creates_with_one_gpu_by_default",
         "test_ui_panel_flows.py::test_double_clicking_create_makes_one_workspace_and_says_created",

@@ -190,15 +190,17 @@ def test_a_notification_appears_when_a_workspace_is_running(lab, open_lab, ui_si
     create(lab, "notify-me", tools=[{"port": 8888, "type": "jupyter-notebook", "name": "jupyter"}])
     ws = row(panel, "notify-me")
     expect(ws.locator(".jp-RunaiSpinner")).to_be_visible()  # on its way
-    expect(ws.locator(".jp-RunaiRow-tools a")).to_have_count(0)  # no tool links before Running
+    expect(ws.locator(".jp-RunaiRow-tools")).to_have_count(0)  # no tool links before Running
     set_clock(ui_sim, advance=3600)
     expect(ws.locator(".jp-RunaiChip")).to_have_text("Running")
     expect(ws.locator(".jp-RunaiSpinner")).to_have_count(0)
-    toast = lp.page.get_by_text("notify-me (team-a) is Running.")
+    # a simulator's tool URLs lead nowhere: the row and the notification say so, open nothing
+    toast = lp.page.get_by_text("notify-me (team-a) is Running (simulated: no tools to open).")
     expect(toast).to_be_visible()
-    expect(lp.page.get_by_role("button", name="Open jupyter:8888")).to_be_visible()
-    link = ws.locator(".jp-RunaiRow-tools a")
-    expect(link).to_have_text("jupyter:8888")  # by tool name and port, as the notebook panel
+    expect(lp.page.get_by_role("button", name="Open jupyter:8888")).to_have_count(0)
+    tool = ws.locator(".jp-RunaiRow-tools .jp-RunaiRow-link")
+    expect(tool).to_have_text("jupyter:8888 (simulated)")  # by tool name and port
+    expect(ws.locator(".jp-RunaiRow-tools a")).to_have_count(0)
     lp.screenshot("running-notification")
 
 

@@ -42,6 +42,11 @@ class RunaiError(Exception):
         self.retry_after = retry_after
         self.reason = reason
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows instead of a traceback through this library: the one sentence
+        (the HTTP detail, when there is one, is in ``details``)."""
+        return [f"{type(self).__name__}: {self.message}"]
+
 
 class RunaiConfigError(RunaiError):
     """No URL or no usable credentials were configured."""

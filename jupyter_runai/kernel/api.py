@@ -16,10 +16,18 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ..client import InvalidRequest, Phase, RunaiError, RunaiNotFound, RunaiTimeout
+from ..client import (
+    InvalidRequest,
+    Phase,
+    RunaiConflict,
+    RunaiError,
+    RunaiNotFound,
+    RunaiTimeout,
+)
 from .look import CSS, phase_badge, tool_links
 from .tools import as_tool, named_for
 from .transport import Transport, default_transport
+from .words import CREATE_WORDS
 
 
 def view_created(view: Mapping[str, Any]) -> datetime | None:
@@ -188,22 +196,21 @@ class Workspace:
         age = format_age(self.age.total_seconds()) if self.age else ""
         gpu = "" if self.gpu_requested is None else f"{self.gpu or 0:g} of {self.gpu_requested:g}"
         tools = self.tools
-        return Details(
-            [
-                ("Name", self.name),
-                ("Project", self.project or ""),
-                ("Id", self.id),
-                ("Phase", self.phase + (f": {self.phase_message}" if self.phase_message else "")),
-                ("Image", self.image or ""),
-                ("GPUs allocated", gpu),
-                ("CPU cores", "" if self.cpu is None else f"{self.cpu:g}"),
-                ("Memory", self.memory or ""),
-                ("Environment", "\n".join(f"{k}={v}" for k, v in self.env.items()) or "none"),
-                ("Created", f"{created} ({age} ago) by {self._view.get('createdBy') or '?'}"),
-                ("Tools", _tool_lines(tools) if tools else "none"),
-                ("Can", ", ".join(a for a, ok in self.actions.items() if ok)),
-            ]
-        )
+        rows = [
+            ("Name", self.name),
+            ("Project", self.project or ""),
+            ("Id", self.id),
+            ("Phase", self.phase + (f": {self.phase_message}" if self.phase_message else "")),
+            ("Image", self.image or ""),
+            ("GPUs allocated", gpu),
+            ("CPU cores", "" if self.cpu is None else f"{self.cpu:g}"),
+            ("Memory", self.memory or ""),
+            ("Environment", "\n".join(f"{k}={v}" for k, v in self.env.items()) or "none"),
+            ("Created", f"{created} ({age} ago) by {self._view.get('createdBy') or '?'}"),
+            ("Tools", _tool_lines(tools) if tools else "none"),
+            ("Can", ", ".join(a for a, ok in self.actions.items() if ok) or "nothing now"),
+        ]
+        return Details([(field, value) for field, value in rows if value])  # no blank rows
 
     @property
     def tools(self) -> list[dict[str, Any]]:
@@ -242,6 +249,74 @@ class Details:
             for k, v in self.rows
         )
         return f"<table>{cells}</table>"
+
+
+class Status(dict):
+    """The status check (a dict of the extension's ``status`` answer) that shows itself as one
+    sentence: how this notebook reaches Run:ai, simulated or real, and what is wrong if
+    anything."""
+
+    def __init__(self, answer: Mapping[str, Any], how: str) -> None:
+        super().__init__(answer)
+        self.how = how
+
+    def sentence(self) -> str:
+        from .words import plain  # Run:ai's HTTP report never shows here
+
+        kind = "simulated" if self.get("simulated") else "real"
+        parts = [f"{kind} control plane"]
+        if self.get("configured") is False or self.get("message"):
+            message = self.get("message") or "not configured"
+            parts.append(plain(message, "Run:ai is not answering right now"))
+        elif self.get("credentials_accepted"):
+            parts.append("credentials accepted")
+        if self.get("default_project"):
+            parts.append(f"default project {self['default_project']}")
+        return f"Run:ai {self.how}: " + ", ".join(parts)
+
+    def __repr__(self) -> str:
+        return self.sentence()
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(self.sentence())
+
+    def _repr_html_(self) -> str:
+        return f"<p>{html.escape(self.sentence())}</p>"
+
+
+class ProjectList(list):
+    """The projects you may use (a list of dicts) that shows itself as a table."""
+
+    COLUMNS = ("NAME", "GPU QUOTA", "GPUS ALLOCATED", "ID")
+
+    def _rows(self) -> list[list[str]]:
+        def number(value: Any) -> str:
+            return "-" if value is None else f"{value:g}"
+
+        return [
+            [p["name"], number(p.get("gpuQuota")), number(p.get("gpuAllocated")), str(p["id"])]
+            for p in self
+        ]
+
+    def __repr__(self) -> str:
+        return text_table(self._rows(), self.COLUMNS) if self else "No projects."
+
+    __str__ = __repr__
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
+
+    def _repr_html_(self) -> str:
+        if not self:
+            return "<i>No projects.</i>"
+        head = "".join(f"<th style='text-align:left'>{html.escape(c)}</th>" for c in self.COLUMNS)
+        body = "".join(
+            "<tr>"
+            + "".join(f"<td style='text-align:left'>{html.escape(v)}</td>" for v in row)
+            + "</tr>"
+            for row in self._rows()
+        )
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 class _ProgressLine:
@@ -434,11 +509,11 @@ class Runai:
     def __repr__(self) -> str:
         return f"<Runai {self.transport.description}: {self.transport!r}>"
 
-    def status(self) -> dict[str, Any]:
-        return self.transport.status()
+    def status(self) -> Status:
+        return Status(self.transport.status(), self.transport.description)
 
-    def projects(self) -> list[dict[str, Any]]:
-        return self.transport.projects()
+    def projects(self) -> ProjectList:
+        return ProjectList(self.transport.projects())
 
     def default_project(self) -> str | None:
         """The deployment's default project (asked once per connection)."""
@@ -505,7 +580,13 @@ class Runai:
             "tools": named_for([as_tool(t) for t in tools], image or "") or None,
         }
         body.update({k: v for k, v in optional.items() if v is not None})
-        return Workspace(self.transport.create(body), self)
+        try:
+            return Workspace(self.transport.create(body), self)
+        except RunaiConflict as exc:
+            taken = CREATE_WORDS["conflict"][1].format(name=name, project=project)
+            raise RunaiConflict(
+                taken, status=exc.status, details=exc.details or exc.message, reason="conflict"
+            ) from None
 
     def panel(self) -> Any:
         from .panel import Panel
@@ -525,13 +606,13 @@ def connect(transport: Transport | None = None) -> Runai:
 
 
 # -- the short API: ``runai.workspaces()`` etc., each on the notebook's connection ---------------
-def status() -> dict[str, Any]:
+def status() -> Status:
     """How this notebook reaches Run:ai: simulated or real, credentials accepted, the default
     project."""
     return connect().status()
 
 
-def projects() -> list[dict[str, Any]]:
+def projects() -> ProjectList:
     """The Run:ai projects you may create workspaces in."""
     return connect().projects()
 

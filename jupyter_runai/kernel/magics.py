@@ -12,9 +12,10 @@ from typing import Any
 
 from IPython.core.magic import Magics, line_magic, magics_class
 
-from ..client import Phase, RunaiError
+from ..client import InvalidRequest, Phase, RunaiError
+from ..client.create_body import create_issues
 from .api import Details, Runai, Workspace, WorkspaceList, connect
-from .tools import default_tools, external_url, tool
+from .tools import default_tools, external_url, named_for, tool
 
 HELP = """\
 %runai list [-p PROJECT] [-A] [--status PHASE]
@@ -39,11 +40,35 @@ class UsageError(Exception):
     """A command line that does not parse; the message says why."""
 
 
+#: The create body's fields, as ``%runai submit`` spells them: its error lines name the flag.
+FLAGS = {
+    "name": "NAME",
+    "project": "-p",
+    "image": "-i",
+    "gpu": "-g",
+    "cpu": "--cpu-core-request",
+    "memory": "--cpu-memory-request",
+    "env": "-e",
+    "tools": "--tool",
+    "namePrefix": "--name-prefix",
+}
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         # "runai: " starts every error line already: name the subcommand only ("submit: ...")
         command = self.prog.removeprefix("%runai").strip()
         message = message.removeprefix("argument command: ")
+        if message.startswith("unrecognized arguments: "):
+            flags = [w for w in message.removeprefix("unrecognized arguments: ").split() if w]
+            message = (
+                f"{' '.join(flags)}: not a flag it takes (its flags are the Run:ai CLI v2's, "
+                "listed by --help)"
+            )
+        elif message.startswith("invalid choice: "):
+            message = message.replace("invalid choice", "not a command", 1)
+        elif message.startswith("the following arguments are required: "):
+            message = "give the workspace a NAME"
         raise UsageError(f"{command}: {message}" if command else message)
 
     def exit(self, status: int = 0, message: str | None = None) -> None:  # type: ignore[override]
@@ -70,9 +95,10 @@ def _parser() -> _Parser:
     submit.add_argument("name")
     submit.add_argument("-p", "--project")
     submit.add_argument("-i", "--image")
-    submit.add_argument("-g", "--gpu-devices-request", type=int)
-    submit.add_argument("--gpu-portion-request", type=float)
-    submit.add_argument("--cpu-core-request", type=float)
+    # numbers are read as text and checked with the create rules, every bad one said at once
+    submit.add_argument("-g", "--gpu-devices-request")
+    submit.add_argument("--gpu-portion-request")
+    submit.add_argument("--cpu-core-request")
     submit.add_argument("--cpu-memory-request")
     submit.add_argument("-e", "--environment", action="append", default=[])
     submit.add_argument("--external-url", action="append", default=[])
@@ -106,7 +132,8 @@ class RunaiMagics(Magics):
             return getattr(self, f"_{args.command}")(connect(), args)
         except (RunaiError, UsageError, ValueError) as exc:
             message = getattr(exc, "message", None) or str(exc)
-            print(f"runai: {message}", file=sys.stderr)
+            for said in message.splitlines():  # one line each (every bad flag of a submit)
+                print(f"runai: {said}", file=sys.stderr)
             return None
 
     runai.__doc__ = HELP
@@ -128,33 +155,19 @@ class RunaiMagics(Magics):
         return listed
 
     def _submit(self, runai: Runai, args: argparse.Namespace) -> Workspace:
-        if args.gpu_devices_request is not None and args.gpu_portion_request is not None:
-            raise UsageError("use -g/--gpu-devices-request or --gpu-portion-request, not both")
-        env = {}
-        for item in args.environment:
-            key, sep, value = item.partition("=")
-            if not sep or not key:
-                raise UsageError(f"-e {item!r}: use KEY=VALUE")
-            env[key] = value
-        if args.gpu_portion_request is not None and not 0 < args.gpu_portion_request < 1:
-            raise UsageError("--gpu-portion-request must be between 0 and 1 (a share of one GPU)")
-        gpu = (
-            args.gpu_portion_request
-            if args.gpu_portion_request is not None
-            else args.gpu_devices_request
-        )
-        tools = [external_url(u) for u in args.external_url] + [tool(t) for t in args.tool]
-        tools = tools or default_tools(args.image or "")
+        body, problems = _submit_body(args, self._project(runai, args.project))
+        if problems:
+            raise UsageError("\n".join(f"submit: {problem}" for problem in problems))
         workspace = runai.create(
-            args.name,
-            self._project(runai, args.project),
-            args.image or "",
-            tools=tools,
-            gpu=gpu,
-            cpu=args.cpu_core_request,
-            memory=args.cpu_memory_request,
-            env=env,
-            name_prefix=args.name_prefix,
+            body["name"],
+            body["project"],
+            body["image"],
+            tools=body.get("tools", ()),
+            gpu=body.get("gpu"),
+            cpu=body.get("cpu"),
+            memory=body.get("memory"),
+            env=body.get("env"),
+            name_prefix=bool(body.get("namePrefix")),
         )
         print(f"Submitted {workspace.project}/{workspace.name} ({workspace.phase}).")
         if args.wait:
@@ -197,16 +210,78 @@ class RunaiMagics(Magics):
         return runai.panel()
 
     def _status(self, runai: Runai, args: argparse.Namespace) -> None:
-        status = runai.status()
-        kind = "simulated" if status.get("simulated") else "real"
-        parts = [f"Run:ai {runai.transport.description}", f"{kind} control plane"]
-        if status.get("configured") is False or status.get("message"):
-            from .words import plain  # the panel's rule: no HTTP report here
+        print(runai.status().sentence())
 
-            message = status.get("message") or "not configured"
-            parts.append(plain(message, "Run:ai is not answering right now"))
-        elif status.get("credentials_accepted"):
-            parts.append("credentials accepted")
-        if status.get("default_project"):
-            parts.append(f"default project {status['default_project']}")
-        print(": ".join(parts[:1]) + ", " + ", ".join(parts[1:]))
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value == value and abs(value) != float("inf") else None
+
+
+def _submit_body(args: argparse.Namespace, project: str | None) -> tuple[dict[str, Any], list[str]]:
+    """The create body of a ``%runai submit`` line, and every flag that is wrong, in the user's
+    words (``-g 1.5: GPUs take a fraction below 1 or a whole number``), all at once."""
+    problems: list[str] = []
+    body: dict[str, Any] = {"name": args.name, "project": project or "", "image": args.image or ""}
+    if project is None:
+        problems.append("-p: give a project (no default project is configured)")
+    devices, portion = args.gpu_devices_request, args.gpu_portion_request
+    if devices is not None and portion is not None:
+        problems.append("-g and --gpu-portion-request: use one, not both")
+    elif devices is not None:
+        gpu = _number(devices)
+        if gpu is None or gpu < 0 or (gpu > 1 and gpu != int(gpu)):
+            problems.append(f"-g {devices}: GPUs take a fraction below 1 or a whole number")
+        elif gpu:
+            body["gpu"] = int(gpu) if gpu >= 1 else gpu
+    elif portion is not None:
+        share = _number(portion)
+        if share is None or not 0 < share < 1:
+            problems.append(
+                f"--gpu-portion-request {portion}: must be between 0 and 1 (a share of one GPU)"
+            )
+        else:
+            body["gpu"] = share
+    if args.cpu_core_request is not None:
+        cpu = _number(args.cpu_core_request)
+        if cpu is None:
+            problems.append(f"--cpu-core-request {args.cpu_core_request}: CPU cores, a number")
+        else:
+            body["cpu"] = cpu
+    if args.cpu_memory_request is not None:
+        body["memory"] = args.cpu_memory_request
+    env = {}
+    for item in args.environment:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            problems.append(f"-e {item}: use KEY=VALUE")
+        env[key] = value
+    if env:
+        body["env"] = env
+    tools = []
+    readers = [("--external-url", external_url, args.external_url), ("--tool", tool, args.tool)]
+    for flag, read, given in readers:
+        for text in given:
+            try:
+                tools.append(read(text))
+            except InvalidRequest as exc:
+                detail = exc.issues[0].details if exc.issues else exc.message
+                problems.append(detail if detail.startswith(flag) else f"{flag} {text}: {detail}")
+    tools = named_for(tools or default_tools(args.image or ""), args.image or "")
+    if tools:
+        body["tools"] = tools
+    if args.name_prefix:
+        body["namePrefix"] = True
+    said = {problem.split(":")[0].split()[0] for problem in problems}
+    for issue in create_issues(body):
+        field = issue.field.split(".")[0].split("[")[0]
+        flag = FLAGS.get(field, field)
+        if flag in said or (field == "gpu" and said & {"-g", "--gpu-portion-request"}):
+            continue
+        value = body.get(field)
+        shown = f" {value}" if isinstance(value, (str, int, float)) and value != "" else ""
+        problems.append(f"{flag}{shown}: {issue.details}")
+    return body, problems

@@ -10,6 +10,7 @@ transports speak in workspace views (client/views.py).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import socket
@@ -35,6 +36,7 @@ from ..client import (
 )
 from ..client.create_body import parse_create
 from ..client.views import project_view, workspace_view
+from .words import for_user
 
 Event = tuple[str, dict[str, Any]]
 
@@ -201,8 +203,24 @@ def _error(status: int, body: Any, url: str) -> RunaiError:
     cls = _BY_REASON.get(reason or "", RunaiUnavailable if status >= 500 else RunaiError)
     if cls is RunaiBadRequest:
         issues = [ComplianceIssue(i["field"], i["details"]) for i in body.get("issues") or []]
-        return RunaiBadRequest(message, issues, status=status, reason=reason)
-    return cls(message, status=status, reason=reason)
+        return for_user(RunaiBadRequest(message, issues, status=status, reason=reason))
+    return for_user(cls(message, status=status, reason=reason))
+
+
+def _in_user_words(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Run:ai's HTTP report out of the exception's message, into its details (words.for_user)."""
+
+    @functools.wraps(method)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except RunaiError as exc:
+            said = for_user(exc)
+            if said is exc:
+                raise
+            raise said from None
+
+    return call
 
 
 class DirectTransport:
@@ -217,6 +235,7 @@ class DirectTransport:
     def __repr__(self) -> str:
         return f"DirectTransport({self._client.url!r})"
 
+    @_in_user_words
     def status(self) -> dict[str, Any]:
         clusters = self._client.list_clusters()
         return {
@@ -230,15 +249,19 @@ class DirectTransport:
             "message": None,
         }
 
+    @_in_user_words
     def projects(self) -> list[dict[str, Any]]:
         return [project_view(p) for p in self._client.list_projects()]
 
+    @_in_user_words
     def workspaces(self, project: str | None = None) -> list[dict[str, Any]]:
         return [workspace_view(w) for w in self._client.list_workspaces(project)]
 
+    @_in_user_words
     def workspace(self, workload_id: str) -> dict[str, Any]:
         return workspace_view(self._client.get_workspace(workload_id))
 
+    @_in_user_words
     def create(self, body: dict[str, Any]) -> dict[str, Any]:
         request = parse_create(body)
         created = self._client.create_workspace(
@@ -249,6 +272,7 @@ class DirectTransport:
         except RunaiNotFound:
             return workspace_view(created)
 
+    @_in_user_words
     def act(self, workload_id: str, action: str) -> dict[str, Any] | None:
         call: Callable[[str], None] = {
             "suspend": self._client.suspend_workspace,

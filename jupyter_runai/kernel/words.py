@@ -112,6 +112,41 @@ class ErrorLog(list):
         return "\n".join(self) or "No errors."
 
 
+#: What a Python API call's exception says, by reason, when the message was Run:ai's own HTTP
+#: report (that stays in the exception's ``details``).
+EXCEPTION_WORDS = {
+    "not_found": "Run:ai has no such workspace (it may have been deleted).",
+    "conflict": "Run:ai refused it: the workspace is changing phase, or the name is taken.",
+    "forbidden": "Run:ai does not allow it for these credentials.",
+    "credentials_rejected": "Run:ai rejected the credentials.",
+    "timeout": "No answer in time: it may have happened all the same.",
+    "unavailable": "Run:ai is not answering right now; try again in a moment.",
+    "unreachable": "Run:ai is not answering right now; try again in a moment.",
+    "invalid": "Run:ai refused the request",  # its issues follow, field by field
+}
+
+
+def for_user(exc: RunaiError, reason: str | None = None) -> RunaiError:
+    """The same exception, its message in the user's words when it was Run:ai's HTTP report
+    (which moves to ``details``); the field names of Run:ai's issues are the create body's."""
+    from ..client import RunaiBadRequest
+    from ..client.create_body import field_of
+
+    if not any(mark in exc.message for mark in HTTP_MARKS):
+        return exc
+    reason = reason or exc.reason or reason_of(exc)
+    said = EXCEPTION_WORDS.get(reason, REFUSED)
+    kind = type(exc)
+    common = {"status": exc.status, "details": exc.message, "reason": reason}
+    if isinstance(exc, RunaiBadRequest):
+        issues = [type(i)(field_of(i.field), i.details, i.rule) for i in exc.issues]
+        return kind(said, issues, **common)  # each issue is added to the sentence
+    try:
+        return kind(said, retry_after=exc.retry_after, **common)
+    except TypeError:  # a subclass with arguments of its own: keep it as it was
+        return exc
+
+
 def plain(message: str, fallback: str) -> str:
     """The extension's own advice as it is; Run:ai's HTTP report replaced by ``fallback``."""
     return fallback if any(mark in message for mark in HTTP_MARKS) else message

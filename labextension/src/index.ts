@@ -74,6 +74,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const service = new WorkspaceService(requester());
     let serverDefaultProject = '';
     let serverDefaultGpu = 1;
+    let simulated = false;
 
     const copy = (text: string, what: string) => {
       Clipboard.copyToSystem(text);
@@ -144,6 +145,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
         const status = await service.status();
         serverDefaultProject = status.default_project ?? '';
         serverDefaultGpu = status.default_gpu ?? 1;
+        simulated = status.simulated;
         problem = statusProblem(status, null, VERSION);
         sidebar.setStatus(problem, status.simulated);
       } catch (e) {
@@ -172,6 +174,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
       const where = ws.project ? ` (${ws.project})` : '';
       switch (notice.kind) {
         case 'running':
+          if (simulated) {
+            // no tool runs behind a simulated workspace's links: nothing to open
+            Notification.success(`${ws.name}${where} is Running (simulated: no tools to open).`, {
+              autoClose: 8000
+            });
+            break;
+          }
           Notification.success(`${ws.name}${where} is Running.`, {
             autoClose: 8000,
             actions: notice.links.map(link => ({

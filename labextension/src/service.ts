@@ -8,6 +8,7 @@ import { ApiError, IBackend, StreamState } from './backend';
 import { ICreateBody } from './copyas';
 import { Action, IApiError, IStatus, IWorkspace, applyEvent } from './model';
 import { SseParser } from './sse';
+import { plain } from './words';
 
 export { ApiError, StreamState } from './backend';
 
@@ -109,9 +110,11 @@ export class WorkspaceService implements IBackend {
     this._wake?.();
   }
 
-  /** Reconnect at once (the Refresh command), without waiting for the backoff. */
+  /** Reconnect at once (the Refresh command), without waiting for the backoff; the stream it
+   * ends on purpose is no error to show. */
   reconnect(): void {
     this._attempt = 0;
+    this._restart = this._running;
     this._abort?.abort();
     this._wake?.();
     this.start();
@@ -173,10 +176,19 @@ export class WorkspaceService implements IBackend {
       try {
         reason = await this._readOnce();
       } catch (e) {
-        reason = e instanceof ApiError ? e.message : `the connection failed (${e})`;
+        // in the user's words: no AbortError or TypeError from fetch
+        reason =
+          e instanceof ApiError
+            ? plain(e.message, 'the server answered with an error')
+            : 'the Jupyter server did not answer';
       }
       if (!this._running) {
         break;
+      }
+      if (this._restart) {
+        this._restart = false; // a Refresh: read again at once, saying only that
+        this._setState({ kind: 'connecting' });
+        continue;
       }
       this._attempt += 1;
       const delayMs = backoffMs(
@@ -228,8 +240,8 @@ export class WorkspaceService implements IBackend {
           this._handle(event.event, event.data);
         }
       }
-    } catch (e) {
-      return this._running ? `the event stream broke (${e})` : 'stopped';
+    } catch {
+      return this._running ? 'the event stream broke' : 'stopped';
     } finally {
       reader.releaseLock();
     }
@@ -267,6 +279,7 @@ export class WorkspaceService implements IBackend {
   private _state: StreamState = { kind: 'connecting' };
   private _loaded = false;
   private _running = false;
+  private _restart = false;
   private _attempt = 0;
   private _abort: AbortController | null = null;
   private _timer: ReturnType<typeof setTimeout> | null = null;

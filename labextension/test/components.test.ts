@@ -133,6 +133,19 @@ describe('the workspace list', () => {
     list.dispose();
   });
 
+  it('links a tool while Running; a simulated one says so and opens nothing', () => {
+    const tools = [{ name: 'jupyter', type: 'jupyter-notebook', port: 8888, url: 'https://x/8888/' }];
+    const list = new WorkspaceList(new Backend(workspace('nb', { tools })), hooks);
+    const link = list.node.querySelector<HTMLAnchorElement>('.jp-RunaiRow-tools a')!;
+    expect([link.textContent, link.href, link.target]).toEqual(['jupyter:8888', 'https://x/8888/', '_blank']);
+    list.setStatus(null, true);
+    expect(list.node.querySelector('.jp-RunaiRow-tools a')).toBeNull();
+    const shown = list.node.querySelector<HTMLElement>('.jp-RunaiRow-link.jp-mod-simulated')!;
+    expect(shown.textContent).toBe('jupyter:8888 (simulated)');
+    expect(shown.title).toBe('Simulated: no tool runs at https://x/8888/');
+    list.dispose();
+  });
+
   it('copies a workspace under a name its project does not have', () => {
     const backend = new Backend(workspace('nb'), workspace('nb-2'));
     const list = new WorkspaceList(backend, hooks);

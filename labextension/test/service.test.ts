@@ -68,6 +68,39 @@ describe('WorkspaceService', () => {
     expect([1, 2, 3, 4, 9].map(a => backoffMs(a))).toEqual([1000, 2000, 4000, 5000, 5000]);
   });
 
+  it('says a broken connection in plain words, and a Refresh is no error', async () => {
+    let calls = 0;
+    const service = new WorkspaceService(
+      async (path, init) => {
+        calls += 1;
+        if (calls === 1) {
+          throw new TypeError('Failed to fetch');
+        }
+        return new Promise<Response>((_, reject) =>
+          init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')))
+        );
+      },
+      { baseDelayMs: 5, maxDelayMs: 5 }
+    );
+    const states: StreamState[] = [];
+    service.stateChanged.connect((_, state) => states.push(state));
+    service.start();
+    await until(service, 'reconnecting');
+    expect(JSON.stringify(states)).not.toMatch(/TypeError|Failed to fetch/);
+    expect(states.find(s => s.kind === 'reconnecting')).toMatchObject({
+      reason: 'the Jupyter server did not answer'
+    });
+    while (calls < 2) {
+      await new Promise(resolve => setTimeout(resolve, 5)); // its second try is under way
+    }
+    states.length = 0;
+    service.reconnect(); // Refresh: the stream it ends on purpose is no error
+    await new Promise(resolve => setTimeout(resolve, 20));
+    expect(new Set(states.map(s => s.kind))).toEqual(new Set(['connecting']));
+    expect(JSON.stringify(states)).not.toMatch(/AbortError/);
+    service.dispose();
+  });
+
   it('keeps one live list from the stream and reconnects when it breaks', async () => {
     const server = new FakeServer();
     const service = new WorkspaceService(server.request, { baseDelayMs: 5 });

@@ -87,12 +87,14 @@ export class WorkspaceList {
     this._problem.className =
       'jp-RunaiSidebar-state jp-RunaiSidebar-problem' + (problem ? ` jp-mod-${problem.level}` : '');
     this._badge.hidden = !simulated;
+    this._simulated = simulated;
     const blocked = !!problem?.blocking;
     this.node.dataset.blocked = String(blocked);
     this._state.hidden = this._list.hidden = this.slot.hidden = blocked;
     if (this._new) {
       this._new.disabled = blocked;
     }
+    this.render();
   }
 
   /** Say something for a few seconds (what was copied, where there are no notifications). */
@@ -214,6 +216,13 @@ export class WorkspaceList {
     if (links.length) {
       const tools = el('div', 'jp-RunaiRow-tools');
       for (const link of links) {
+        if (this._simulated) {
+          // a simulated workspace has no server behind its URL: say so, do not open a dead page
+          const shown = el('span', 'jp-RunaiRow-link jp-mod-simulated', `${link.label} (simulated)`);
+          shown.title = `Simulated: no tool runs at ${link.url}`;
+          tools.append(shown);
+          continue;
+        }
         const a = el('a', '', link.label);
         a.href = link.url;
         a.target = '_blank';
@@ -331,6 +340,7 @@ export class WorkspaceList {
   }
 
   private _badge = el('span');
+  private _simulated = false;
   private _new: HTMLButtonElement | null = null;
   private _problem = el('div');
   private _state = el('div');
