@@ -375,7 +375,7 @@ def test_magic_submit_adds_tool_ports(magics, live_sim):
     [jupyter] = made["mg-jupyter"]["externalConnections"]
     assert (jupyter["containerPort"], jupyter["toolType"]) == (8888, "jupyter-notebook")
     bad = magics.run("%runai submit mg-bad -i busybox --tool 70000")
-    assert "tools[0].port" in bad.stderr and "65535" in bad.stderr
+    assert "--tool 70000: must be at most 65535" in bad.stderr
     # the CLI's other --external-url keys are not in a create body: refused, named, nothing made
     bad = magics.run("%runai submit mg-bad -i busybox --external-url container=80,authusers=ann")
     assert "authusers=" in bad.stderr and "container=PORT" in bad.stderr
@@ -440,7 +440,7 @@ def test_magic_submit_reports_every_bad_flag_at_once(magics, live_sim):
         "%runai submit Bad_Name -i busybox -g 1.5 --cpu-memory-request lots -e NOVALUE --tool tb:x"
     )
     lines = out.stderr.strip().splitlines()
-    assert [line.split(":")[1].strip().split()[0] for line in lines] == [
+    assert [line.split(":")[2].strip().split()[0] for line in lines] == [
         "-g",
         "-e",
         "--tool",
@@ -476,7 +476,7 @@ def test_magic_ambiguous_name(undefaulted, live):
     unknown = undefaulted.ok("%runai suspend nobody")
     assert "runai: no workspace named 'nobody'" in unknown.stderr
     missing = undefaulted.ok("%runai submit lost -i busybox")
-    assert "project: required (no default project is configured)" in missing.stderr
+    assert "submit: -p: give a project (no default project is configured)" in missing.stderr
 
 
 def test_magic_status_and_panel(magics):

@@ -372,16 +372,24 @@ def test_an_action_run_ai_refuses_is_a_notification_in_the_users_words(lab, open
         times=1,
     )
     ws.locator('button[data-action="suspend"]').click()
-    toast = lp.page.get_by_text("Suspend refused: Run:ai does not allow it.")
-    expect(toast).to_be_visible()
+    refused = "Suspend refused: Run:ai does not allow it."
+    expect(lp.page.locator(".jp-toast-message", has_text=refused)).to_be_visible()
+    expect(ws.locator(".jp-RunaiRow-note")).to_have_text(refused)  # and on its row
     expect(lp.page.get_by_text("HTTP 403")).to_have_count(0)  # the HTTP report is in the log
     lp.screenshot("action-error")
     expect(ws.locator(".jp-RunaiChip")).to_have_text("Running")
-    # an outage: what a row's action says while Run:ai does not answer
-    set_faults(ui_sim, error_rate=1, error_status=503, match=None, times=None)
+    # an outage of that route: what a row's action says while Run:ai does not answer it
+    set_faults(
+        ui_sim,
+        error_rate=1,
+        error_status=503,
+        match="POST /api/v1/workloads/workspaces/{workloadId}/suspend",
+        times=None,
+    )
     ws.locator('button[data-action="suspend"]').click()
     outage = "Suspend failed: Run:ai is not answering right now; try again in a moment."
-    expect(lp.page.get_by_text(outage)).to_be_visible()
+    expect(lp.page.locator(".jp-toast-message", has_text=outage)).to_be_visible()
+    expect(ws.locator(".jp-RunaiRow-note")).to_have_text(outage)
 
 
 def test_the_sidebar_and_the_panel_work_in_notebook_7(ui_sim, chromium, tmp_path):

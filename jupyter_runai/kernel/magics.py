@@ -282,6 +282,8 @@ def _submit_body(args: argparse.Namespace, project: str | None) -> tuple[dict[st
         if flag in said or (field == "gpu" and said & {"-g", "--gpu-portion-request"}):
             continue
         value = body.get(field)
+        if field == "tools":
+            value = " ".join([*args.tool, *args.external_url])
         shown = f" {value}" if isinstance(value, (str, int, float)) and value != "" else ""
         problems.append(f"{flag}{shown}: {issue.details}")
     return body, problems
