@@ -296,6 +296,17 @@ CLAIMS: dict[str, list[str]] = {
         "test_ui_panel_flows.py::test_every_error_shows_at_once_beside_its_field_and_create_says_why_not",
         "test_ui_sidebar.py::test_create_through_the_dialog_refuses_a_bad_name_next_to_the_field",
     ],
+    "says each of them at once, one line each": [
+        "test_notebook.py::test_magic_submit_reports_every_bad_flag_at_once",
+        "test_notebook.py::test_magic_bad_input_prints_one_line_and_changes_nothing",
+    ],
+    "`runai.projects()` (a table), `runai.status()` (a sentence": [
+        "test_notebook.py::test_status_and_projects_show_as_a_sentence_and_a_table"
+    ],
+    "Run:ai's own report, when there is one, is in the exception's `details`": [
+        "test_notebook.py::test_api_exceptions_keep_run_ais_report_in_their_details",
+        "test_notebook.py::test_api_errors_are_one_clear_sentence",
+    ],
     "newest first": ["test_labextension.py::test_the_typescript_unit_tests_pass"],
     "a simulator's say they are simulated instead of opening a page that is not there": [
         "test_ui_sidebar.py::test_a_notification_appears_when_a_workspace_is_running",
