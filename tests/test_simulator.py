@@ -6,6 +6,8 @@ import base64
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -503,34 +505,31 @@ def test_bad_seed_is_refused(tmp_path):
         Simulator(seed=path)
 
 
-def test_command_line(tmp_path):
+@contextmanager
+def simulator_command(tmp_path, *args: str) -> Iterator[list[str]]:
+    """``python -m jupyter_runai.simulator ARGS`` on any free port: the lines it prints first
+    (its URL and the RUNAI_* settings), while it runs."""
     out = tmp_path / "stdout"
     with out.open("w") as log:  # a file, not a pipe: read with a deadline, never blocks
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "jupyter_runai.simulator",
-                "--port",
-                "0",
-                "--client-id",
-                "cli-id",
-                "--client-secret",
-                "cli-secret",
-                "--time-scale",
-                "10",
-                "--faults",
-                '{"latency_ms": 1}',
-            ],
+            [sys.executable, "-m", "jupyter_runai.simulator", "--port", "0", *args],
             stdout=log,
             stderr=subprocess.DEVNULL,
         )
     try:
-        lines = wait_until(
+        yield wait_until(
             lambda: (text := out.read_text()).count("\n") >= 4 and text.splitlines(),
             timeout=60,
-            what="the simulator to print its URL and credentials",
+            what="the simulator to print its URL and settings",
         )
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_command_line(tmp_path):
+    args = ["--client-id", "cli-id", "--client-secret", "cli-secret", "--time-scale", "10"]
+    with simulator_command(tmp_path, *args, "--faults", '{"latency_ms": 1}') as lines:
         url = lines[0].split()[-1]
         assert lines[1].strip() == f"RUNAI_URL={url}"
         assert lines[2].strip() == "RUNAI_CLIENT_ID=cli-id"
@@ -545,37 +544,18 @@ def test_command_line(tmp_path):
         )
         assert token.status_code == 200
         assert httpx.get(f"{url}/_simulator/faults").json()["latency_ms"] == 1
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_command_line_writes_the_secret_to_a_file_when_asked(tmp_path):
     """--secret-file: the secret in a 0600 file, its path printed instead (as a deployment
     gives it: RUNAI_CLIENT_SECRET_FILE)."""
-    out, secret = tmp_path / "stdout", tmp_path / "secret"
-    with out.open("w") as log:
-        process = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "jupyter_runai.simulator", "--port", "0"),
-                *("--client-secret", "file-secret", "--secret-file", str(secret)),
-            ],
-            stdout=log,
-            stderr=subprocess.DEVNULL,
-        )
-    try:
-        lines = wait_until(
-            lambda: (text := out.read_text()).count("\n") >= 4 and text.splitlines(),
-            timeout=60,
-            what="the simulator to print its settings",
-        )
+    secret = tmp_path / "secret"
+    args = ["--client-secret", "file-secret", "--secret-file", str(secret)]
+    with simulator_command(tmp_path, *args) as lines:
         assert lines[3].strip() == f"RUNAI_CLIENT_SECRET_FILE={secret}"
-        assert "file-secret" not in out.read_text()
+        assert "file-secret" not in "\n".join(lines)
         assert secret.read_text() == "file-secret\n"
         assert secret.stat().st_mode & 0o777 == 0o600
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_command_line_rejects_bad_faults():

@@ -141,6 +141,17 @@ def _plain(secret: str | SecretFile) -> str:
     return secret.value if isinstance(secret, SecretFile) else secret
 
 
+def _reload(secret: str | SecretFile) -> bool:
+    """Read a secret file again after a refusal; whether the secret changed (a plain one
+    cannot)."""
+    return isinstance(secret, SecretFile) and secret.reload()
+
+
+def _shown(secret: str | SecretFile) -> str:
+    """A secret as a repr shows it: a file by its path, a value never."""
+    return repr(secret) if isinstance(secret, SecretFile) else "'***'"
+
+
 @dataclass(frozen=True)
 class ClientCredentials:
     """A Run:ai service account or access key: ``POST /api/v1/token`` with client_credentials.
@@ -166,12 +177,13 @@ class ClientCredentials:
         )
 
     def reload(self) -> bool:
-        """Read a secret file again after a refusal; whether the secret changed."""
-        return isinstance(self.client_secret, SecretFile) and self.client_secret.reload()
+        return _reload(self.client_secret)
 
     def __repr__(self) -> str:
-        secret = repr(self.client_secret) if isinstance(self.client_secret, SecretFile) else "'***'"
-        return f"ClientCredentials(client_id={self.client_id!r}, client_secret={secret})"
+        return (
+            f"ClientCredentials(client_id={self.client_id!r}, "
+            f"client_secret={_shown(self.client_secret)})"
+        )
 
 
 @dataclass(frozen=True)
@@ -196,11 +208,10 @@ class BearerToken:
         return "the bearer token was not accepted (expired?): set RUNAI_TOKEN to a fresh one"
 
     def reload(self) -> bool:
-        return isinstance(self.token, SecretFile) and self.token.reload()
+        return _reload(self.token)
 
     def __repr__(self) -> str:
-        token = repr(self.token) if isinstance(self.token, SecretFile) else "'***'"
-        return f"BearerToken({token})"
+        return f"BearerToken({_shown(self.token)})"
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any
 from IPython.core.magic import Magics, line_magic, magics_class
 
 from ..client import InvalidRequest, Phase, RunaiError
-from ..client.create_body import create_issues
+from ..client.create_body import create_issues, field_of
 from .api import Details, Runai, Workspace, WorkspaceList, connect
 from .tools import default_tools, external_url, named_for, tool
 
@@ -225,30 +225,37 @@ def _submit_body(args: argparse.Namespace, project: str | None) -> tuple[dict[st
     """The create body of a ``%runai submit`` line, and every flag that is wrong, in the user's
     words (``-g 1.5: GPUs take a fraction below 1 or a whole number``), all at once."""
     problems: list[str] = []
+    wrong: set[str] = set()  # the body's fields already said to be wrong
+
+    def say(field: str, line: str) -> None:
+        wrong.add(field)
+        problems.append(line)
+
     body: dict[str, Any] = {"name": args.name, "project": project or "", "image": args.image or ""}
     if project is None:
-        problems.append("-p: give a project (no default project is configured)")
+        say("project", "-p: give a project (no default project is configured)")
     devices, portion = args.gpu_devices_request, args.gpu_portion_request
     if devices is not None and portion is not None:
-        problems.append("-g and --gpu-portion-request: use one, not both")
+        say("gpu", "-g and --gpu-portion-request: use one, not both")
     elif devices is not None:
         gpu = _number(devices)
         if gpu is None or gpu < 0 or (gpu > 1 and gpu != int(gpu)):
-            problems.append(f"-g {devices}: GPUs take a fraction below 1 or a whole number")
+            say("gpu", f"-g {devices}: GPUs take a fraction below 1 or a whole number")
         elif gpu:
             body["gpu"] = int(gpu) if gpu >= 1 else gpu
     elif portion is not None:
         share = _number(portion)
         if share is None or not 0 < share < 1:
-            problems.append(
-                f"--gpu-portion-request {portion}: must be between 0 and 1 (a share of one GPU)"
+            say(
+                "gpu",
+                f"--gpu-portion-request {portion}: must be between 0 and 1 (a share of one GPU)",
             )
         else:
             body["gpu"] = share
     if args.cpu_core_request is not None:
         cpu = _number(args.cpu_core_request)
         if cpu is None:
-            problems.append(f"--cpu-core-request {args.cpu_core_request}: CPU cores, a number")
+            say("cpu", f"--cpu-core-request {args.cpu_core_request}: CPU cores, a number")
         else:
             body["cpu"] = cpu
     if args.cpu_memory_request is not None:
@@ -257,7 +264,7 @@ def _submit_body(args: argparse.Namespace, project: str | None) -> tuple[dict[st
     for item in args.environment:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            problems.append(f"-e {item}: use KEY=VALUE")
+            say("env", f"-e {item}: use KEY=VALUE")
         env[key] = value
     if env:
         body["env"] = env
@@ -269,21 +276,19 @@ def _submit_body(args: argparse.Namespace, project: str | None) -> tuple[dict[st
                 tools.append(read(text))
             except InvalidRequest as exc:
                 detail = exc.issues[0].details if exc.issues else exc.message
-                problems.append(detail if detail.startswith(flag) else f"{flag} {text}: {detail}")
+                say("tools", detail if detail.startswith(flag) else f"{flag} {text}: {detail}")
     tools = named_for(tools or default_tools(args.image or ""), args.image or "")
     if tools:
         body["tools"] = tools
     if args.name_prefix:
         body["namePrefix"] = True
-    said = {problem.split(":")[0].split()[0] for problem in problems}
     for issue in create_issues(body):
-        field = issue.field.split(".")[0].split("[")[0]
-        flag = FLAGS.get(field, field)
-        if flag in said or (field == "gpu" and said & {"-g", "--gpu-portion-request"}):
+        field = field_of(issue.field)
+        if field in wrong:
             continue
         value = body.get(field)
         if field == "tools":
             value = " ".join([*args.tool, *args.external_url])
         shown = f" {value}" if isinstance(value, (str, int, float)) and value != "" else ""
-        problems.append(f"{flag}{shown}: {issue.details}")
+        problems.append(f"{FLAGS.get(field, field)}{shown}: {issue.details}")
     return body, problems

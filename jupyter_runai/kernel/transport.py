@@ -26,17 +26,14 @@ from ..client import (
     RunaiBadRequest,
     RunaiClient,
     RunaiConfigError,
-    RunaiConflict,
     RunaiError,
-    RunaiForbidden,
     RunaiNotFound,
     RunaiTimeout,
-    RunaiUnauthorized,
     RunaiUnavailable,
 )
 from ..client.create_body import parse_create
 from ..client.views import project_view, workspace_view
-from .words import for_user
+from .words import REASON_CLASSES, for_user
 
 Event = tuple[str, dict[str, Any]]
 
@@ -76,18 +73,7 @@ class Transport(Protocol):
     def close(self) -> None: ...
 
 
-_BY_REASON: dict[str, type[RunaiError]] = {
-    "invalid": RunaiBadRequest,
-    "not_found": RunaiNotFound,
-    "conflict": RunaiConflict,
-    "forbidden": RunaiForbidden,
-    "project_not_allowed": RunaiForbidden,
-    "credentials_rejected": RunaiUnauthorized,
-    "not_configured": RunaiConfigError,
-    "timeout": RunaiTimeout,
-    "service_timeout": RunaiTimeout,
-    "service_unavailable": RunaiUnavailable,
-}
+_BY_REASON: dict[str, type[RunaiError]] = dict(REASON_CLASSES)
 
 
 class ExtensionTransport:

@@ -81,22 +81,28 @@ HTTP_MARKS = ("HTTP", "/api/")
 REFUSED = "Run:ai refused it."
 NOT_ALLOWED = "Run:ai does not allow it."
 
-#: The jupyter-runai API's reason for each kind of error (server/errors.py answers these).
-_REASONS: list[tuple[type[RunaiError], str]] = [
-    (RunaiBadRequest, "invalid"),
-    (RunaiConfigError, "not_configured"),
-    (RunaiUnauthorized, "credentials_rejected"),
-    (RunaiForbidden, "forbidden"),
-    (RunaiNotFound, "not_found"),
-    (RunaiConflict, "conflict"),
-    (RunaiTimeout, "timeout"),
-    (RunaiUnavailable, "unavailable"),
+#: The jupyter-runai API's reasons (server/errors.py answers these) and the exception each
+#: is in Python; the first reason of a kind is the one an error without a reason gets.
+REASON_CLASSES: list[tuple[str, type[RunaiError]]] = [
+    ("invalid", RunaiBadRequest),
+    ("not_configured", RunaiConfigError),
+    ("credentials_rejected", RunaiUnauthorized),
+    ("forbidden", RunaiForbidden),
+    ("project_not_allowed", RunaiForbidden),
+    ("not_found", RunaiNotFound),
+    ("conflict", RunaiConflict),
+    ("timeout", RunaiTimeout),
+    ("service_timeout", RunaiTimeout),
+    ("unavailable", RunaiUnavailable),
+    ("service_unavailable", RunaiUnavailable),
 ]
 
 
 def reason_of(exc: RunaiError) -> str:
     """The API's reason code for an error that came without one (from Run:ai directly)."""
-    return next((reason for kind, reason in _REASONS if isinstance(exc, kind)), "upstream_error")
+    return next(
+        (reason for reason, kind in REASON_CLASSES if isinstance(exc, kind)), "upstream_error"
+    )
 
 
 class ErrorLog(list):
